@@ -1,0 +1,382 @@
+"""`marac-desk [--store PATH] COMMAND`: the one entry point.
+
+No command opens the GUI. Commands do headless work for coordinators who script their week.
+The passphrase comes from MARAC_DESK_PASSPHRASE or a no-echo prompt, never from an argument.
+Success exits 0; a failure prints one clear line on stderr and exits non-zero (2 for a usage
+error, 1 for anything else), with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from marac_desk import APP_NAME, __version__
+
+PASSPHRASE_ENV = "MARAC_DESK_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+NEW_PASSPHRASE_ENV = "MARAC_DESK_NEW_PASSPHRASE"  # noqa: S105
+USER_ENV = "MARAC_DESK_USER"
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report as one line; `code` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ----- passphrases ------------------------------------------------------------------------------
+
+
+def _prompt(label: str) -> str:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(
+            f"No passphrase: set {PASSPHRASE_ENV} or run the command in a terminal.", EXIT_USAGE
+        )
+    try:
+        return getpass.getpass(f"{label}: ")
+    except (EOFError, KeyboardInterrupt):
+        raise CliError("No passphrase was entered.", EXIT_USAGE) from None
+
+
+def _passphrase(env: str = PASSPHRASE_ENV, label: str = "Passphrase") -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    return _prompt(label)
+
+
+def _new_passphrase_pair(env: str, label: str) -> tuple[str, str]:
+    """From the environment (taken as confirmed) or typed twice at a prompt."""
+    value = os.environ.get(env)
+    if value:
+        return value, value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(f"No passphrase: set {env} or run the command in a terminal.", EXIT_USAGE)
+    return _prompt(label), _prompt(f"{label} again")
+
+
+# ----- opening the store ------------------------------------------------------------------------
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    from marac_desk.services.paths import AppPaths
+
+    return Path(args.store).expanduser() if args.store else AppPaths.default().default_store
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Unlock the store and sign in the chosen profile; returns an OpenStore."""
+    from marac_desk.db.store import Store
+    from marac_desk.services import session, users
+
+    path = _store_path(args)
+    if not path.exists():
+        raise CliError(f"There is no store at {path}. Create one with 'marac-desk init'.")
+    store: Store = session.unlock_store(path, _passphrase(), wait=True)
+    try:
+        profiles = users.list_profiles(store)
+        wanted = args.user or os.environ.get(USER_ENV)
+        if wanted:
+            chosen = [p for p in profiles if p.name == users.clean_name(wanted)]
+            if not chosen:
+                raise CliError("No active user profile has that name in this store.")
+        elif len(profiles) == 1:
+            chosen = list(profiles)
+        else:
+            raise CliError(
+                f"This store has several user profiles: name yours with --user or {USER_ENV}.",
+                EXIT_USAGE,
+            )
+        return session.sign_in(store, chosen[0])
+    except BaseException:
+        store.close()
+        raise
+
+
+def _with_store(run: Callable[..., int]) -> Callable[[argparse.Namespace], int]:
+    def wrapper(args: argparse.Namespace) -> int:
+        opened = _open(args)
+        try:
+            return run(args, opened)
+        finally:
+            opened.lock("command finished")
+
+    return wrapper
+
+
+# ----- commands ---------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from marac_desk.services import session
+
+    path = _store_path(args)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    first, second = _new_passphrase_pair(PASSPHRASE_ENV, "New passphrase")
+    opened = session.create_store(
+        path,
+        first,
+        second,
+        partnership=args.partnership or "",
+        user_name=args.user or os.environ.get(USER_ENV) or "Coordinator",
+    )
+    opened.lock("store created")
+    print(f"Created an encrypted store at {path}")
+    return EXIT_OK
+
+
+@_with_store
+def cmd_check(args: argparse.Namespace, opened) -> int:  # type: ignore[no-untyped-def]
+    from marac_desk.services import audit
+
+    report = opened.store.integrity_check()
+    verdict = audit.verify(opened.store)
+    if report.ok:
+        print("Store integrity: ok")
+    else:
+        for problem in report.problems:
+            print(f"Store integrity: {problem}")
+    if verdict.ok:
+        print(f"Audit trail: ok ({verdict.events_checked} events)")
+    else:
+        print(f"Audit trail: FAILED: {verdict.problem}")
+    if not (report.ok and verdict.ok):
+        raise CliError("The store failed its check; restore from a backup or seek support.")
+    return EXIT_OK
+
+
+@_with_store
+def cmd_backup(args: argparse.Namespace, opened) -> int:  # type: ignore[no-untyped-def]
+    from marac_desk.services import audit
+
+    out = Path(args.out).expanduser()
+    written = opened.store.backup_to(out)
+    with opened.store.write() as s:
+        audit.record(s, opened.actor, "backup", "store", "", "encrypted backup written")
+    print(f"Backup written and verified: {written}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from marac_desk.db.store import restore_backup
+    from marac_desk.services import session
+
+    path = _store_path(args)
+    backup_passphrase = _passphrase(label="Passphrase of the backup")
+    aside = restore_backup(path, Path(args.file).expanduser(), backup_passphrase)
+    # Record the restore in the restored store's own trail, signed by the profile named or the
+    # only one there; restore succeeds even if no profile can be chosen.
+    store = session.unlock_store(path, backup_passphrase, wait=True)
+    try:
+        from marac_desk.services import audit, users
+        from marac_desk.services.context import SYSTEM
+
+        profiles = users.list_profiles(store)
+        wanted = args.user or os.environ.get(USER_ENV)
+        actor = next((p.actor for p in profiles if wanted and p.name == wanted), None)
+        if actor is None:
+            actor = profiles[0].actor if len(profiles) == 1 else SYSTEM
+        with store.write() as s:
+            audit.record(s, actor, "restore", "store", "", "store restored from a backup")
+    finally:
+        store.close()
+    print(f"Restored. The previous store was kept at {aside}" if aside else "Restored.")
+    return EXIT_OK
+
+
+@_with_store
+def cmd_change_passphrase(args: argparse.Namespace, opened) -> int:  # type: ignore[no-untyped-def]
+    from marac_desk.services import audit
+    from marac_desk.services.session import check_new_passphrase
+
+    first, second = _new_passphrase_pair(NEW_PASSPHRASE_ENV, "New passphrase")
+    check_new_passphrase(first, second)
+    safety = opened.store.change_passphrase(first)
+    with opened.store.write() as s:
+        audit.record(s, opened.actor, "rekey", "store", "", "passphrase changed")
+    print("Passphrase changed.")
+    print(f"A safety copy under the old passphrase is at {safety}; delete it once you are sure.")
+    return EXIT_OK
+
+
+@_with_store
+def cmd_demo_data(args: argparse.Namespace, opened) -> int:  # type: ignore[no-untyped-def]
+    from marac_desk.services import demo
+
+    summary = demo.generate_demo_data(opened, referrals=args.referrals, seed=args.seed)
+    print(summary.describe())
+    return EXIT_OK
+
+
+@_with_store
+def cmd_audit_verify(args: argparse.Namespace, opened) -> int:  # type: ignore[no-untyped-def]
+    from marac_desk.services import audit
+
+    verdict = audit.verify(opened.store)
+    if not verdict.ok:
+        raise CliError(f"Audit trail FAILED verification: {verdict.problem}.")
+    print(f"Audit trail verified: {verdict.events_checked} events, chain intact.")
+    return EXIT_OK
+
+
+@_with_store
+def cmd_audit_list(args: argparse.Namespace, opened) -> int:  # type: ignore[no-untyped-def]
+    from marac_desk.services import audit
+
+    flt = audit.AuditFilter(
+        action=args.action, entity=args.entity, since=args.since, until=args.until
+    )
+    events = audit.list_events(opened.store, flt, limit=args.limit, newest_first=False)
+    print("seq\toccurred_at_utc\tactor\taction\tentity\tentity_id\tdescription")
+    for ev in events:
+        when = ev.occurred_at.isoformat(timespec="seconds")
+        fields = (str(ev.seq), when, ev.actor, ev.action, ev.entity, ev.entity_id, ev.description)
+        print("\t".join(f.replace("\t", " ").replace("\n", " ") for f in fields))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from marac_desk.ui.app import run_gui
+
+    return run_gui(
+        store_path=Path(args.store).expanduser() if args.store else None,
+        demo=args.demo,
+        demo_if_no_store=args.demo_if_no_store,
+    )
+
+
+# ----- parser -----------------------------------------------------------------------------------
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-01") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CliError(f"{message} (see '{self.prog} --help')", EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="marac-desk",
+        description=f"{APP_NAME}: encrypted, offline case management for MARAC panels. "
+        "With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--store", metavar="PATH", help="the store file (default: user data dir)")
+    parser.add_argument(
+        "--user", metavar="NAME", help=f"user profile to act as (or set {USER_ENV})"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on a throwaway demo store"
+    )
+    parser.add_argument(
+        "--demo-if-no-store",
+        action="store_true",
+        help="open the demo store when no store exists yet, otherwise the real one",
+    )
+    # --store and --user are accepted after the command too (`marac-desk init --user Sam`).
+    common = _Parser(add_help=False)
+    common.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS)
+    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS)
+
+    def command(subparsers: argparse._SubParsersAction, name: str, **kw: str) -> _Parser:  # type: ignore[type-arg]
+        made: _Parser = subparsers.add_parser(name, parents=[common], **kw)
+        return made
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = command(sub, "init", help="create a new encrypted store")
+    p.add_argument("--partnership", metavar="NAME", default="", help="partnership name")
+    p.set_defaults(func=cmd_init)
+
+    p = command(sub, "check", help="check the store's integrity and its audit chain")
+    p.set_defaults(func=cmd_check)
+
+    p = command(sub, "backup", help="write a verified, encrypted backup")
+    p.add_argument("--out", metavar="FILE", required=True)
+    p.set_defaults(func=cmd_backup)
+
+    p = command(sub, "restore", help="replace the store with a backup (the old one is kept)")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_restore)
+
+    p = command(
+        sub, "change-passphrase", help=f"change the passphrase (new one from {NEW_PASSPHRASE_ENV})"
+    )
+    p.set_defaults(func=cmd_change_passphrase)
+
+    p = command(sub, "demo-data", help="fill the store with synthetic demo data")
+    p.add_argument("--referrals", type=_positive, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.set_defaults(func=cmd_demo_data)
+
+    p = command(sub, "audit", help="the audit trail")
+    audit_sub = p.add_subparsers(
+        dest="audit_command", metavar="verify|list", required=True, parser_class=_Parser
+    )
+    a = command(audit_sub, "verify", help="check the hash chain for edits and deletions")
+    a.set_defaults(func=cmd_audit_verify)
+    a = command(audit_sub, "list", help="print events, oldest first, tab-separated")
+    a.add_argument("--limit", type=_positive, default=None, metavar="N")
+    a.add_argument("--action")
+    a.add_argument("--entity")
+    a.add_argument("--since", type=_iso_date, metavar="DATE")
+    a.add_argument("--until", type=_iso_date, metavar="DATE")
+    a.set_defaults(func=cmd_audit_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per failure kind
+    from marac_desk.db.errors import StoreError
+
+    try:
+        args = build_parser().parse_args(argv)
+        func = getattr(args, "func", None)
+        if func is None:
+            return cmd_gui(args)
+        if args.demo or args.demo_if_no_store:
+            raise CliError("--demo opens the app; it does not go with a command.", EXIT_USAGE)
+        return int(func(args))
+    except CliError as exc:
+        print(f"marac-desk: {exc}", file=sys.stderr)
+        return exc.code
+    except (StoreError, ValueError) as exc:
+        print(f"marac-desk: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("marac-desk: interrupted.", file=sys.stderr)
+        return 130
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+    except Exception as exc:
+        # No traceback and no message text: it could carry data from the store.
+        print(
+            f"marac-desk: unexpected error ({type(exc).__name__}); nothing more is shown "
+            "so that no case data reaches the terminal.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE

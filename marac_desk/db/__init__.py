@@ -1,0 +1,1 @@
+"""The encrypted store: models, SQLCipher engine, lifecycle and migrations."""

@@ -1,0 +1,1 @@
+"""Data shipped with MARAC Desk (installed as the package `marac_desk.resources`)."""
