@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -235,7 +236,9 @@ def cmd_audit_list(args: argparse.Namespace, opened) -> int:  # type: ignore[no-
     flt = audit.AuditFilter(
         action=args.action, entity=args.entity, since=args.since, until=args.until
     )
-    events = audit.list_events(opened.store, flt, limit=args.limit, newest_first=False)
+    # --limit N keeps the newest N events (as `tail` would), still printed oldest first.
+    newest = audit.list_events(opened.store, flt, limit=args.limit, newest_first=True)
+    events = tuple(reversed(newest))
     print("seq\toccurred_at_utc\tactor\taction\tentity\tentity_id\tdescription")
     for ev in events:
         when = ev.occurred_at.isoformat(timespec="seconds")
@@ -274,9 +277,32 @@ def _positive(text: str) -> int:
     return value
 
 
+_UNRECOGNIZED = "unrecognized arguments: "
+_OPTION_NAME = re.compile(r"--[a-z][a-z0-9-]{0,30}")
+
+
+def _without_values(message: str) -> str:
+    """argparse repeats unrecognised arguments back, values and all: someone who tries
+    `--passphrase SECRET` or `marac-desk 'my secret'` must not see the secret echoed into a
+    terminal log. Keep only what looks like a long option's name (`--limt`), never a value or
+    anything after '=', and never the word given in place of a command."""
+    if ": invalid choice: " in message:
+        where, _, rest = message.partition(": invalid choice: ")
+        choices = rest[rest.find("(choose from") :] if "(choose from" in rest else ""
+        return f"{where}: not a known choice {choices}".rstrip()
+    if not message.startswith(_UNRECOGNIZED):
+        return message
+    words = message[len(_UNRECOGNIZED) :].split()
+    names = (w.split("=", 1)[0] for w in words)
+    options = [n for n in names if _OPTION_NAME.fullmatch(n)]
+    if not options:
+        return "unexpected extra arguments (not repeated here)"
+    return _UNRECOGNIZED + " ".join(options) + " (values not repeated here)"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise CliError(f"{message} (see '{self.prog} --help')", EXIT_USAGE)
+        raise CliError(f"{_without_values(message)} (see '{self.prog} --help')", EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -341,7 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     a = command(audit_sub, "verify", help="check the hash chain for edits and deletions")
     a.set_defaults(func=cmd_audit_verify)
     a = command(audit_sub, "list", help="print events, oldest first, tab-separated")
-    a.add_argument("--limit", type=_positive, default=None, metavar="N")
+    a.add_argument(
+        "--limit", type=_positive, default=None, metavar="N", help="only the newest N events"
+    )
     a.add_argument("--action")
     a.add_argument("--entity")
     a.add_argument("--since", type=_iso_date, metavar="DATE")

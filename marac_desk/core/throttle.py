@@ -12,7 +12,9 @@ def delay_after_failures(failures: int) -> float:
     """Seconds to wait before the next attempt, given consecutive failures so far."""
     if failures < FREE_ATTEMPTS:
         return 0.0
-    return min(MAX_DELAY_SECONDS, 2.0 ** (failures - FREE_ATTEMPTS))
+    # The exponent is capped: 2.0 ** 1024 overflows, which would turn a long guessing run into
+    # an error on every later unlock (the coordinator locked out for good).
+    return min(MAX_DELAY_SECONDS, 2.0 ** min(failures - FREE_ATTEMPTS, 16))
 
 
 def remaining_wait(failures: int, seconds_since_last_failure: float) -> float:

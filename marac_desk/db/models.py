@@ -202,6 +202,13 @@ class Referral(Base):
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_decided_by: Mapped[str] = mapped_column(String(120), default="")
 
+    # Schema version 2. none | listed | not_known: "no children" is an answer, not a gap.
+    children_status: Mapped[str] = mapped_column(String(12), default="not_known")
+    # How the victim was matched at intake or import: linked | review | new.
+    match_status: Mapped[str] = mapped_column(String(10), default="new")
+    # Idempotent re-import: the external reference, or a stable fingerprint of the source row.
+    import_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+
     # Repeat flags as computed by core.repeats, and the coordinator's override if any.
     is_repeat: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     previous_referral_id: Mapped[int | None] = mapped_column(
@@ -393,3 +400,53 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# ----- schema version 2: person matching ---------------------------------------------------------
+
+
+class PersonKey(Base):
+    """Blocking keys for candidate search (core.names.blocking_keys), kept inside the encrypted
+    store so finding candidates is one indexed query, not a scan of every person."""
+
+    __tablename__ = "person_keys"
+    id: Mapped[int] = _id()
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    __table_args__ = (Index("ix_person_keys_key", "key", "person_id"),)
+
+
+class MatchReview(Base):
+    """A pair of people who may be one person, waiting for (or given) the coordinator's word."""
+
+    __tablename__ = "match_reviews"
+    id: Mapped[int] = _id()
+    person_a_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    person_b_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    weight: Mapped[float] = mapped_column()
+    score: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(20))  # intake | import | scan
+    status: Mapped[str] = mapped_column(
+        String(20), default="open", index=True
+    )  # open|same|not_same
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_profiles.id"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id"),)
+
+
+class PersonMerge(Base):
+    """One merge of a duplicate into a kept person, with exactly what moved, so it can be undone."""
+
+    __tablename__ = "person_merges"
+    id: Mapped[int] = _id()
+    kept_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # {"victim_of": [referral ids], "perpetrator_rows": [...], "child_rows": [...]}
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    merged_at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_profiles.id"), nullable=True)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -23,6 +23,7 @@ from typing import Any
 import sqlcipher3
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -70,6 +71,12 @@ def _sidecars(path: Path) -> tuple[Path, Path]:
     return Path(f"{path}-wal"), Path(f"{path}-shm")
 
 
+def _real(path: Path) -> Path:
+    """The file's one true name: a store reached through a symlink (a shortcut, a linked
+    folder) is the same store, so it shares its lock, its -wal and its "already open" entry."""
+    return Path(path).expanduser().resolve()
+
+
 def lock_path_for(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
@@ -89,6 +96,30 @@ def _raw_connect(
     return conn
 
 
+@contextlib.contextmanager
+def _reading_only(path: Path, key: RawKey) -> Iterator[Any]:
+    """A read-only connection that leaves the folder as it found it.
+
+    A read-only connection to a WAL-mode file creates an empty -wal and a -shm index that it
+    cannot remove when it closes, so a refused store (newer, damaged) or a checked backup would
+    be left with new files beside it. Those are removed again if this connection made them and
+    the log is still empty. (A wrong key never gets that far: the header cannot be decrypted.)
+    """
+    made = [side for side in _sidecars(path) if not side.exists()]
+    try:
+        conn = _raw_connect(path, key, read_only=True)
+    except sqlcipher3.Error as exc:
+        raise errors.DamagedStore("The store file cannot be opened.") from exc
+    try:
+        yield conn
+    finally:
+        conn.close()
+        wal = _sidecars(path)[0]
+        if wal in made and wal.exists() and wal.stat().st_size == 0:
+            for side in made:
+                side.unlink(missing_ok=True)
+
+
 def _configure(conn: Any) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
@@ -101,6 +132,30 @@ def _configure(conn: Any) -> None:
 
 def _is_decrypt_failure(exc: BaseException) -> bool:
     return "file is not a database" in str(exc) or "encrypted" in str(exc)
+
+
+def _is_damage(exc: BaseException | None) -> bool:
+    """A read failed because the file is corrupt (not a constraint or a busy database)."""
+    if exc is None or type(exc) is not sqlcipher3.DatabaseError:
+        return False
+    return "malformed" in str(exc) or _is_decrypt_failure(exc)
+
+
+@contextlib.contextmanager
+def _damage_as_store_error() -> Iterator[None]:
+    """Turn the driver's corruption errors into DamagedStore, whose text is safe to show.
+
+    The driver's error carries the SQL and its parameters (names, addresses), so it is not
+    chained: a crash report or log made from the DamagedStore holds nothing from the store.
+    """
+    try:
+        yield
+    except DBAPIError as exc:
+        if not _is_damage(exc.orig):
+            raise
+        raise errors.DamagedStore(
+            "The store file is damaged and part of it cannot be read. Restore it from a backup."
+        ) from None
 
 
 def _describe_foreign_file(path: Path) -> None:
@@ -152,7 +207,7 @@ class Store:
     @classmethod
     def create(cls, path: Path, passphrase: str) -> Store:
         """Create a new, empty store at the current schema. Refuses to overwrite anything."""
-        path = Path(path).expanduser().absolute()
+        path = _real(path)
         if path.exists() or any(p.exists() for p in _sidecars(path)):
             raise errors.StoreExists(
                 "A file already exists at that location; choose another name or folder."
@@ -192,7 +247,7 @@ class Store:
         backup_before_migrate: Callable[[Path], Path] | None = None,
     ) -> Store:
         """Open an existing store. A wrong passphrase or a bad file changes nothing on disk."""
-        path = Path(path).expanduser().absolute()
+        path = _real(path)
         if not path.is_file():
             raise errors.StoreNotFound("There is no store at that location.")
         _describe_foreign_file(path)
@@ -221,11 +276,7 @@ class Store:
     @staticmethod
     def _probe(path: Path, key: RawKey) -> str | None:
         """Check key and file read-only; return the schema revision found."""
-        try:
-            conn = _raw_connect(path, key, read_only=True)
-        except sqlcipher3.Error as exc:
-            raise errors.DamagedStore("The store file cannot be opened.") from exc
-        try:
+        with _reading_only(path, key) as conn:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
             except sqlcipher3.DatabaseError as exc:
@@ -234,7 +285,8 @@ class Store:
                         "The passphrase is not right for this store."
                     ) from None
                 raise errors.DamagedStore(
-                    "The store file is damaged and cannot be read. Restore it from a backup."
+                    "The store file is damaged or incomplete and cannot be read. "
+                    "Restore it from a backup."
                 ) from None
             try:
                 (app_id,) = conn.execute("PRAGMA application_id").fetchone()
@@ -255,8 +307,6 @@ class Store:
                 raise errors.DamagedStore(
                     "The store file is damaged and cannot be read. Restore it from a backup."
                 ) from exc
-        finally:
-            conn.close()
 
     @staticmethod
     def _acquire(path: Path) -> FileLock:
@@ -338,13 +388,13 @@ class Store:
     def write(self) -> Iterator[Session]:
         """One unit of work that changes data: commits on success, rolls back on any error."""
         self._check_open()
-        with self._write_sessions() as session, session.begin():
+        with _damage_as_store_error(), self._write_sessions() as session, session.begin():
             yield session
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         self._check_open()
-        with self._read_sessions() as session, session.begin():
+        with _damage_as_store_error(), self._read_sessions() as session, session.begin():
             yield session
 
     def raw_connection_time_probe(self) -> None:
@@ -369,14 +419,23 @@ class Store:
         with self.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             assert raw is not None
-            for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
-                if row != "ok":
-                    problems.append(f"structure: {row}")
+            # Page authentication first: it reports damaged pages as rows, where the structural
+            # check stops with an error at the first page that fails to decrypt.
             for row in raw.execute("PRAGMA cipher_integrity_check").fetchall():
                 problems.append(f"page authentication: {row[0]}")
-            fk_rows = raw.execute("PRAGMA foreign_key_check").fetchall()
-            if fk_rows:
-                problems.append(f"{len(fk_rows)} broken references between records")
+            try:
+                for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
+                    if row != "ok":
+                        problems.append(f"structure: {row}")
+                fk_rows = raw.execute("PRAGMA foreign_key_check").fetchall()
+                if fk_rows:
+                    problems.append(f"{len(fk_rows)} broken references between records")
+            except sqlcipher3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise
+                problems.append("structure: the store file is damaged and cannot be read")
+                # A connection that met a damaged page is not reused.
+                conn.invalidate()
         return IntegrityReport(not problems, tuple(problems))
 
     def checkpoint(self) -> None:
@@ -512,8 +571,8 @@ def restore_backup(store_path: Path, backup_path: Path, backup_passphrase: str) 
     Returns where the previous store file was moved (None if there was none). The store must
     not be open anywhere.
     """
-    store_path = Path(store_path).expanduser().absolute()
-    backup_path = Path(backup_path).expanduser().absolute()
+    store_path = _real(store_path)
+    backup_path = _real(backup_path)
     if not backup_path.is_file():
         raise errors.StoreNotFound("There is no backup file at that location.")
     _describe_foreign_file(backup_path)
@@ -526,12 +585,14 @@ def restore_backup(store_path: Path, backup_path: Path, backup_passphrase: str) 
                 raise errors.NewerStore(
                     "The backup was written by a newer version of MARAC Desk; update first."
                 )
-            conn = _raw_connect(backup_path, key, read_only=True)
-            try:
-                (ok,) = conn.execute("PRAGMA quick_check").fetchone()
-                bad_pages = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-            finally:
-                conn.close()
+            with _reading_only(backup_path, key) as conn:
+                try:
+                    bad_pages = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+                    (ok,) = conn.execute("PRAGMA quick_check").fetchone()
+                except sqlcipher3.DatabaseError as exc:
+                    if not _is_damage(exc):
+                        raise
+                    ok = "damaged"
         finally:
             key.wipe()
         if ok != "ok" or bad_pages:

@@ -75,6 +75,10 @@ def create_store(
 ) -> OpenStore:
     partnership = " ".join(partnership.split())
     name = users.clean_name(user_name)
+    # Everything the user typed is checked before the file exists: a refusal after it was
+    # created would leave a half-made store that blocks the retry ("a file already exists").
+    if partnership:
+        settings.validate("partnership_name", partnership)
     check_new_passphrase(passphrase, confirmation, (partnership, name, "marac", "desk"))
     store = Store.create(path, passphrase)
     try:
@@ -86,7 +90,10 @@ def create_store(
         with store.write() as session:
             audit.record(session, profile.actor, "sign_in", "session", "", "signed in")
     except BaseException:
+        # The file was made by this call and holds nothing yet: remove it, so a retry works.
         store.close()
+        for made in (store.path, *(Path(f"{store.path}{s}") for s in ("-wal", "-shm"))):
+            made.unlink(missing_ok=True)
         raise
     return OpenStore(store, profile.actor, paths or AppPaths.default())
 
@@ -131,14 +138,15 @@ def unlock_store(
     paths: AppPaths | None = None,
     wait: bool = False,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] | None = None,
 ) -> Store:
     """Unlock, honouring the slow-down after failed attempts.
 
     With `wait` (the CLI) the call sleeps out the delay; otherwise (the GUI, which shows a
-    countdown) it raises UnlockThrottled at once.
+    countdown) it raises UnlockThrottled at once. `clock` (seconds) is for tests.
     """
     paths = paths or AppPaths.default()
-    attempts = UnlockAttempts(paths)
+    attempts = UnlockAttempts(paths, clock or time.time)
     delay = attempts.wait_needed(path)
     if delay > 0:
         if not wait:

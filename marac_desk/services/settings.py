@@ -33,7 +33,8 @@ SPECS: dict[str, SettingSpec] = {
 AUTO_LOCK_RANGE = (1, 240)
 
 
-def _validate(key: str, value: Any) -> Any:
+def validate(key: str, value: Any) -> Any:
+    """The cleaned value, or ValueError with a message to show (KeyError: no such setting)."""
     spec = SPECS.get(key)
     if spec is None:
         raise KeyError(f"unknown setting {key!r}")
@@ -69,7 +70,7 @@ def get(store: Store, key: str) -> Any:
 
 def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
     """Validate every change first, then write them all in one unit of work."""
-    cleaned = {key: _validate(key, value) for key, value in changes.items()}
+    cleaned = {key: validate(key, value) for key, value in changes.items()}
     with store.write() as session:
         for key, value in cleaned.items():
             row = session.get(Setting, key)

@@ -1,0 +1,69 @@
+"""Schema migrations: a new store is at the newest revision, matches the models, and its audit
+trail is append-only in the database itself."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from store_support import cache_key_derivation
+
+from marac_desk.db import migrate
+from marac_desk.db.models import Base
+from marac_desk.services import audit
+from marac_desk.services.session import OpenStore
+
+
+@pytest.fixture(autouse=True)
+def _fast_unlock(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_key_derivation(monkeypatch)  # see store_support: these tests are not about the KDF
+
+
+def test_a_fresh_store_is_at_the_head_revision(open_store: OpenStore) -> None:
+    with open_store.store.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert version == migrate.head_revision()
+    assert not migrate.needs_upgrade(version)
+    assert not migrate.is_newer_than_app(version)
+
+
+def test_revision_rules() -> None:
+    head = migrate.head_revision()
+    assert migrate.is_newer_than_app("0099_from_the_future")
+    assert not migrate.is_newer_than_app(None)  # an empty file is not "newer"
+    assert migrate.needs_upgrade(None)
+    assert head in migrate.known_revisions()
+
+
+def test_the_migrated_schema_matches_the_models(open_store: OpenStore) -> None:
+    with open_store.store.engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
+    assert diff == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_events SET description = 'edited' WHERE seq = 1",
+        "UPDATE audit_events SET actor = 'Someone Else'",
+        "DELETE FROM audit_events WHERE seq = 2",
+        "DELETE FROM audit_events",
+    ],
+)
+def test_the_audit_table_refuses_update_and_delete(open_store: OpenStore, sql: str) -> None:
+    store = open_store.store
+    before = audit.list_events(store, limit=None)
+    with pytest.raises(IntegrityError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text(sql))
+    assert audit.list_events(store, limit=None) == before
+    assert audit.verify(store).ok
+
+
+def test_the_audit_table_still_accepts_new_events(open_store: OpenStore) -> None:
+    with open_store.store.write() as s:
+        audit.record(s, open_store.actor, "export", "report", "Q1")
+    assert audit.verify(open_store.store).ok
