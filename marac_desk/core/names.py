@@ -1,0 +1,120 @@
+"""Names as matching sees them: normalised, transliterated, and reduced to comparable keys.
+
+People reach a MARAC under many spellings: diacritics dropped or kept (Nguyễn / Nguyen), other
+scripts transliterated differently (محمد / Mohammed / Muhammad), nicknames (Katie / Kate),
+typos. Every comparison goes through the same normal form so that the rules in `core.matching`
+can be explained in terms a coordinator understands.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+import jellyfish
+from anyascii import anyascii
+from nicknames import NickNamer
+
+_NON_LETTERS = re.compile(r"[^a-z ]+")
+_SPACES = re.compile(r"\s+")
+_VOWELS = re.compile(r"[aeiouy]")
+_REPEATS = re.compile(r"(.)\1+")
+# Particles that come and go between records ("bin", "van der", "al-").
+_PARTICLES = frozenset({"al", "el", "bin", "bint", "ibn", "van", "der", "den", "de", "la", "le"})
+# Consonants that transliterations swap freely (q/k, ph/f, z/s…) collapse into one class for the
+# consonant skeleton; Arabic and Persian names written without vowels still meet their forms.
+_SKELETON_MAP = str.maketrans(
+    {"q": "k", "c": "k", "z": "s", "v": "f", "w": "f", "j": "g", "x": "k"}
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-case ASCII letters and single spaces: 'Nguyễn  Thị' → 'nguyen thi'.
+
+    Characters from other scripts are transliterated (anyascii), apostrophes dropped
+    (O'Brien → obrien), hyphens become spaces (Smith-Jones → smith jones).
+    """
+    text = unicodedata.normalize("NFKC", text or "")
+    text = anyascii(text).lower().replace("'", "").replace("`", "").replace("-", " ")
+    text = _NON_LETTERS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """A normalised name without spaces: 'Van der Berg' and 'Vanderberg' → 'vanderberg'."""
+    return normalise(text).replace(" ", "")
+
+
+def without_particles(text: str) -> str:
+    """A compact name without particles that come and go between records: 'Al-Hassan' →
+    'hassan'. A name that is only particles is kept ('El' → 'el')."""
+    words = normalise(text).split()
+    return "".join([w for w in words if w not in _PARTICLES] or words)
+
+
+def skeleton(text: str) -> str:
+    """Consonant skeleton of a compact name: 'muhammad' and 'mohamed' and 'mhmd' → 'mhmd'."""
+    name = compact(text)
+    if not name:
+        return ""
+    first, rest = name[0], _VOWELS.sub("", name[1:])
+    return _REPEATS.sub(r"\1", (first + rest).translate(_SKELETON_MAP))
+
+
+def phonetic_keys(text: str) -> frozenset[str]:
+    """Sound-alike keys (metaphone and NYSIIS) of a compact name."""
+    name = compact(text)
+    if not name:
+        return frozenset()
+    return frozenset({"m:" + jellyfish.metaphone(name), "n:" + jellyfish.nysiis(name)})
+
+
+@cache
+def _nicknamer() -> NickNamer:
+    return NickNamer()
+
+
+@cache
+def _variant_groups() -> dict[str, frozenset[str]]:
+    """Spelling and transliteration groups we ship (Mohammed/Muhammad…), name → its group."""
+    source = resources.files("marac_desk.resources").joinpath("matching/name_variants.json")
+    groups: list[list[str]] = json.loads(source.read_text(encoding="utf-8"))["groups"]
+    index: dict[str, frozenset[str]] = {}
+    for group in groups:
+        members = frozenset(compact(name) for name in group)
+        for member in members:
+            index[member] = index.get(member, frozenset()) | members
+    return index
+
+
+@cache
+def name_family(text: str) -> frozenset[str]:
+    """A given name with its known variants: nicknames (English) and spellings (shipped)."""
+    name = compact(text)
+    if not name:
+        return frozenset()
+    nn = _nicknamer()
+    family = {name} | set(_variant_groups().get(name, ()))
+    family |= nn.canonicals_of(name) | nn.nicknames_of(name)
+    return frozenset(family)
+
+
+def are_variants(a: str, b: str) -> bool:
+    """Known variants of one given name (Katie/Kate, Mohammed/Muhammad, Bill/William)."""
+    fa, fb = name_family(a), name_family(b)
+    if not fa or not fb:
+        return False
+    if fa & fb and (compact(a) in fb or compact(b) in fa):
+        return True
+    # Two nicknames of one full name (Katie and Kate, both of Kathryn).
+    nn = _nicknamer()
+    ca = nn.canonicals_of(compact(a)) | {compact(a)}
+    cb = nn.canonicals_of(compact(b)) | {compact(b)}
+    return bool(ca & cb)
+
+
+def initials(text: str) -> str:
+    return "".join(word[0] for word in normalise(text).split())
