@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from marac_desk.db.models import Setting
 from marac_desk.db.store import Store
@@ -19,18 +20,34 @@ class SettingSpec:
     default: Any
     label: str
     kind: type
+    bounds: tuple[int, int] | None = None
 
+
+AUTO_LOCK_RANGE = (1, 240)
 
 SPECS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
         SettingSpec("partnership_name", "", "Partnership name", str),
         SettingSpec("protective_marking", "OFFICIAL-SENSITIVE", "Protective marking", str),
-        SettingSpec("auto_lock_minutes", 10, "Auto-lock after idle minutes", int),
+        SettingSpec("auto_lock_minutes", 10, "Auto-lock after idle minutes", int, AUTO_LOCK_RANGE),
+        # The repeat rule (DOMAIN.md §3): SafeLives' definition by default.
+        SettingSpec("repeat_window_months", 12, "Repeat window in months", int, (1, 36)),
+        SettingSpec(
+            "repeat_same_perpetrator_required",
+            True,
+            "A repeat needs the same perpetrator",
+            bool,
+        ),
+        # Referral criteria thresholds (DOMAIN.md §2).
+        SettingSpec(
+            "visible_high_risk_score", 14, "Checklist score for visible high risk", int, (1, 24)
+        ),
+        SettingSpec(
+            "escalation_incidents", 3, "Police incidents in 12 months for escalation", int, (1, 50)
+        ),
     )
 }
-
-AUTO_LOCK_RANGE = (1, 240)
 
 
 def validate(key: str, value: Any) -> Any:
@@ -38,11 +55,14 @@ def validate(key: str, value: Any) -> Any:
     spec = SPECS.get(key)
     if spec is None:
         raise KeyError(f"unknown setting {key!r}")
-    if spec.kind is int:
+    if spec.kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{spec.label} must be yes or no.")
+    elif spec.kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{spec.label} must be a whole number.")
-        if key == "auto_lock_minutes" and not AUTO_LOCK_RANGE[0] <= value <= AUTO_LOCK_RANGE[1]:
-            lo, hi = AUTO_LOCK_RANGE
+        if spec.bounds and not spec.bounds[0] <= value <= spec.bounds[1]:
+            lo, hi = spec.bounds
             raise ValueError(f"{spec.label} must be between {lo} and {hi}.")
     elif spec.kind is str:
         if not isinstance(value, str):
@@ -56,11 +76,16 @@ def validate(key: str, value: Any) -> Any:
 
 
 def get_all(store: Store) -> dict[str, Any]:
-    values = {key: spec.default for key, spec in SPECS.items()}
     with store.read() as session:
-        for row in session.scalars(select(Setting)):
-            if row.key in values:
-                values[row.key] = row.value
+        return get_all_in_session(session)
+
+
+def get_all_in_session(session: Session) -> dict[str, Any]:
+    """Settings inside a caller's unit of work (a service deciding by them mid-transaction)."""
+    values = {key: spec.default for key, spec in SPECS.items()}
+    for row in session.scalars(select(Setting)):
+        if row.key in values:
+            values[row.key] = row.value
     return values
 
 

@@ -1,0 +1,1 @@
+"""The PySide6 front end: the only layer that imports Qt."""

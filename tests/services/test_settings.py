@@ -33,6 +33,10 @@ def test_defaults_are_official_sensitive_and_a_ten_minute_lock(bare: OpenStore) 
         "partnership_name": "",
         "protective_marking": "OFFICIAL-SENSITIVE",
         "auto_lock_minutes": 10,
+        "repeat_window_months": 12,
+        "repeat_same_perpetrator_required": True,
+        "visible_high_risk_score": 14,
+        "escalation_incidents": 3,
     }
 
 
