@@ -1,0 +1,560 @@
+"""People: finding candidates as the coordinator types, reviewing possible duplicates, and
+merging or un-merging people — always reversibly, always audited, repeats recomputed.
+
+Matching proposes; the coordinator decides (DOMAIN.md §3). Scores and reasons come from
+core.matching; this module only fetches the evidence and records decisions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from marac_desk.core.matching import (
+    Decision,
+    MatchResult,
+    NameForm,
+    PersonEvidence,
+    compare,
+    probe_keys,
+    rank,
+)
+from marac_desk.db.models import (
+    MatchReview,
+    Person,
+    PersonAlias,
+    PersonDob,
+    PersonKey,
+    PersonMerge,
+    Referral,
+    ReferralChild,
+    ReferralPerpetrator,
+)
+from marac_desk.db.person_keys import load_evidence, refresh_person_keys
+from marac_desk.db.store import Store
+from marac_desk.services import audit
+from marac_desk.services.context import Actor, utcnow
+
+# How many people share the most keys with a probe before they are scored in full.
+SHORTLIST = 60
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    first_name: str
+    last_name: str
+    dob: date | None
+    gender: str
+    aliases: tuple[str, ...]
+    alternative_dobs: tuple[date, ...]
+    merged_into_id: int | None
+    referrals_as_victim: int
+    referrals_as_perpetrator: int
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name.upper()) if p) or "(no name)"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: PersonView
+    score: int
+    decision: Decision
+    reasons: tuple[str, ...]
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    id: int
+    person_a: PersonView
+    person_b: PersonView
+    score: int
+    reasons: tuple[str, ...]
+    source: str
+    status: str
+
+
+@dataclass(frozen=True)
+class MergeView:
+    id: int
+    kept_id: int
+    merged_id: int
+    merged_at: Any
+    undone: bool
+
+
+def evidence_from(
+    first_name: str,
+    last_name: str,
+    dob: date | None = None,
+    *,
+    aliases: Sequence[tuple[str, str]] = (),
+    alternative_dobs: Sequence[date] = (),
+    postcode: str = "",
+    person_id: int | None = None,
+) -> PersonEvidence:
+    """What the coordinator typed, in the form matching compares."""
+    names = (NameForm(first_name, last_name), *(NameForm(first, last) for first, last in aliases))
+    dobs = tuple(d for d in (dob, *alternative_dobs) if d is not None)
+    return PersonEvidence(person_id, names, dobs, (postcode,) if postcode.strip() else ())
+
+
+# ----- reading ----------------------------------------------------------------------------------
+
+
+def _views(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
+    aliases: dict[int, list[str]] = {}
+    for a in session.scalars(select(PersonAlias).where(PersonAlias.person_id.in_(wanted))):
+        aliases.setdefault(a.person_id, []).append(
+            " ".join(x for x in (a.first_name, a.last_name) if x)
+        )
+    alt: dict[int, list[date]] = {}
+    for d in session.scalars(select(PersonDob).where(PersonDob.person_id.in_(wanted))):
+        alt.setdefault(d.person_id, []).append(d.dob)
+    as_victim = dict(
+        session.execute(
+            select(Referral.victim_id, func.count())
+            .where(Referral.victim_id.in_(wanted))
+            .group_by(Referral.victim_id)
+        ).all()
+    )
+    as_perp = dict(
+        session.execute(
+            select(ReferralPerpetrator.person_id, func.count())
+            .where(ReferralPerpetrator.person_id.in_(wanted))
+            .group_by(ReferralPerpetrator.person_id)
+        ).all()
+    )
+    return {
+        pid: PersonView(
+            id=pid,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            dob=p.dob,
+            gender=p.gender,
+            aliases=tuple(aliases.get(pid, ())),
+            alternative_dobs=tuple(sorted(alt.get(pid, ()))),
+            merged_into_id=p.merged_into_id,
+            referrals_as_victim=int(as_victim.get(pid, 0)),
+            referrals_as_perpetrator=int(as_perp.get(pid, 0)),
+        )
+        for pid, p in people.items()
+    }
+
+
+def get_person(store: Store, person_id: int) -> PersonView | None:
+    with store.read() as session:
+        return _views(session, [person_id]).get(person_id)
+
+
+def _shortlist(session: Session, probe: PersonEvidence, limit: int = SHORTLIST) -> list[int]:
+    keys = sorted(probe_keys(probe))
+    if not keys:
+        return []
+    hits = func.count().label("hits")
+    query = (
+        select(PersonKey.person_id, hits)
+        .where(PersonKey.key.in_(keys))
+        .group_by(PersonKey.person_id)
+        .order_by(hits.desc(), PersonKey.person_id)
+        .limit(limit)
+    )
+    return [pid for pid, _ in session.execute(query)]
+
+
+def candidates_in_session(
+    session: Session, probe: PersonEvidence, limit: int = 10
+) -> list[tuple[MatchResult, PersonView]]:
+    ids = _shortlist(session, probe)
+    evidence = load_evidence(session.connection(), ids)
+    ranked = rank(probe, evidence.values(), limit=limit)
+    views = _views(session, [r.person_id for r in ranked if r.person_id is not None])
+    return [(r, views[r.person_id]) for r in ranked if r.person_id in views]
+
+
+def find_candidates(store: Store, probe: PersonEvidence, limit: int = 10) -> list[Candidate]:
+    """People already in the store who may be the person being typed, best first."""
+    with store.read() as session:
+        return [
+            Candidate(view, r.score, r.decision, r.reasons)
+            for r, view in candidates_in_session(session, probe, limit)
+        ]
+
+
+# ----- writing ----------------------------------------------------------------------------------
+
+
+def create_person_in_session(
+    session: Session,
+    first_name: str,
+    last_name: str,
+    dob: date | None,
+    gender: str = "not_known",
+    *,
+    aliases: Sequence[tuple[str, str]] = (),
+    alternative_dobs: Sequence[date] = (),
+) -> int:
+    now = utcnow()
+    person = Person(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        dob=dob,
+        gender=gender,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(person)
+    session.flush()
+    for first, last in aliases:
+        session.add(PersonAlias(person_id=person.id, first_name=first, last_name=last))
+    for alt in alternative_dobs:
+        if alt != dob:
+            session.add(PersonDob(person_id=person.id, dob=alt))
+    session.flush()
+    return person.id
+
+
+def note_variant(
+    session: Session, person_id: int, first_name: str, last_name: str, dob: date | None
+) -> None:
+    """A linked referral wrote the person differently: keep that as an alias / alternative DOB,
+    so the next search under that spelling finds them."""
+    person = session.get(Person, person_id)
+    if person is None:
+        return
+    same_name = (first_name.strip(), last_name.strip()) == (person.first_name, person.last_name)
+    if not same_name and (first_name.strip() or last_name.strip()):
+        known = session.scalar(
+            select(PersonAlias.id).where(
+                PersonAlias.person_id == person_id,
+                PersonAlias.first_name == first_name.strip(),
+                PersonAlias.last_name == last_name.strip(),
+            )
+        )
+        if known is None:
+            session.add(
+                PersonAlias(
+                    person_id=person_id,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    kind="spelling",
+                )
+            )
+    if dob is not None and dob != person.dob:
+        known_dob = session.scalar(
+            select(PersonDob.id).where(PersonDob.person_id == person_id, PersonDob.dob == dob)
+        )
+        if known_dob is None:
+            session.add(PersonDob(person_id=person_id, dob=dob))
+    session.flush()
+
+
+def queue_reviews(
+    session: Session, person_id: int, results: Iterable[MatchResult], source: str
+) -> int:
+    """Put possible matches of a person in the review list (once per pair)."""
+    added = 0
+    for r in results:
+        if r.person_id is None or r.person_id == person_id:
+            continue
+        a, b = sorted((person_id, r.person_id))
+        exists = session.scalar(
+            select(MatchReview.id).where(MatchReview.person_a_id == a, MatchReview.person_b_id == b)
+        )
+        if exists is None:
+            session.add(
+                MatchReview(
+                    person_a_id=a,
+                    person_b_id=b,
+                    weight=r.weight,
+                    score=r.score,
+                    reasons=list(r.reasons),
+                    source=source,
+                    status="open",
+                    created_at=utcnow(),
+                )
+            )
+            added += 1
+    session.flush()
+    return added
+
+
+def list_reviews(store: Store, status: str = "open", limit: int = 500) -> list[ReviewItem]:
+    with store.read() as session:
+        rows = list(
+            session.scalars(
+                select(MatchReview)
+                .where(MatchReview.status == status)
+                .order_by(MatchReview.score.desc(), MatchReview.id)
+                .limit(limit)
+            )
+        )
+        views = _views(session, [i for r in rows for i in (r.person_a_id, r.person_b_id)])
+        return [
+            ReviewItem(
+                r.id,
+                views[r.person_a_id],
+                views[r.person_b_id],
+                r.score,
+                tuple(r.reasons),
+                r.source,
+                r.status,
+            )
+            for r in rows
+            if r.person_a_id in views and r.person_b_id in views
+        ]
+
+
+def count_open_reviews(store: Store) -> int:
+    with store.read() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(MatchReview).where(MatchReview.status == "open")
+            )
+            or 0
+        )
+
+
+def scan_for_duplicates(
+    store: Store, actor: Actor, *, batch: int = 2000, deadline_seconds: float | None = None
+) -> int:
+    """Compare every live person with their candidates and queue plausible pairs for review.
+    Returns how many new pairs were queued."""
+    started = time.monotonic()
+    with store.write() as session:
+        ids = list(
+            session.scalars(
+                select(Person.id).where(Person.merged_into_id.is_(None)).order_by(Person.id)
+            )
+        )
+        added = 0
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            evidence = load_evidence(session.connection(), chunk)
+            for pid in chunk:
+                probe = evidence.get(pid)
+                if probe is None:
+                    continue
+                found = [r for r, _ in candidates_in_session(session, probe) if r.person_id != pid]
+                added += queue_reviews(session, pid, found, "scan")
+            if deadline_seconds is not None and time.monotonic() - started > deadline_seconds:
+                break
+        audit.record(
+            session, actor, "create", "match_review", "", f"duplicate scan queued {added} pairs"
+        )
+    return added
+
+
+def decide_review(
+    store: Store, actor: Actor, review_id: int, same_person: bool, keep_id: int | None = None
+) -> int | None:
+    """Record the coordinator's word on a pair. 'Same person' merges them (reversibly) and
+    returns the merge id."""
+    with store.write() as session:
+        review = session.get(MatchReview, review_id)
+        if review is None or review.status != "open":
+            raise ValueError("That review is no longer open.")
+        review.status = "same" if same_person else "not_same"
+        review.decided_at = utcnow()
+        review.decided_by_user_id = actor.user_id
+        audit.record(
+            session,
+            actor,
+            "update",
+            "match_review",
+            review.id,
+            "same person" if same_person else "not the same person",
+        )
+        if not same_person:
+            return None
+        kept = keep_id or review.person_a_id
+        merged = review.person_b_id if kept == review.person_a_id else review.person_a_id
+        return _merge(session, actor, kept, merged)
+
+
+def merge_people(store: Store, actor: Actor, kept_id: int, merged_id: int) -> int:
+    with store.write() as session:
+        return _merge(session, actor, kept_id, merged_id)
+
+
+def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
+    from marac_desk.services.referrals import recompute_repeats_for_people
+
+    if kept_id == merged_id:
+        raise ValueError("A person cannot be merged into themselves.")
+    kept, merged = session.get(Person, kept_id), session.get(Person, merged_id)
+    if kept is None or merged is None:
+        raise ValueError("One of those people no longer exists.")
+    if kept.merged_into_id is not None or merged.merged_into_id is not None:
+        raise ValueError("One of those people has already been merged into someone else.")
+    moved: dict[str, list[int]] = {
+        "victim_of": list(
+            session.scalars(select(Referral.id).where(Referral.victim_id == merged_id))
+        ),
+        "perpetrator_rows": list(
+            session.scalars(
+                select(ReferralPerpetrator.id).where(ReferralPerpetrator.person_id == merged_id)
+            )
+        ),
+        "child_rows": list(
+            session.scalars(select(ReferralChild.id).where(ReferralChild.person_id == merged_id))
+        ),
+        "aliases_added": [],
+        "dobs_added": [],
+    }
+    session.execute(
+        update(Referral).where(Referral.victim_id == merged_id).values(victim_id=kept_id)
+    )
+    session.execute(
+        update(ReferralPerpetrator)
+        .where(ReferralPerpetrator.person_id == merged_id)
+        .values(person_id=kept_id)
+    )
+    session.execute(
+        update(ReferralChild).where(ReferralChild.person_id == merged_id).values(person_id=kept_id)
+    )
+    # The merged person's names and DOBs become the kept person's aliases and alternatives.
+    names = [(merged.first_name, merged.last_name)] + [
+        (a.first_name, a.last_name)
+        for a in session.scalars(select(PersonAlias).where(PersonAlias.person_id == merged_id))
+    ]
+    known_names = {(kept.first_name, kept.last_name)} | {
+        (a.first_name, a.last_name)
+        for a in session.scalars(select(PersonAlias).where(PersonAlias.person_id == kept_id))
+    }
+    for first, last in dict.fromkeys(names):
+        if (first, last) not in known_names and (first or last):
+            alias = PersonAlias(person_id=kept_id, first_name=first, last_name=last, kind="merged")
+            session.add(alias)
+            session.flush()
+            moved["aliases_added"].append(alias.id)
+    dobs = [merged.dob] + [
+        d.dob for d in session.scalars(select(PersonDob).where(PersonDob.person_id == merged_id))
+    ]
+    known_dobs = {kept.dob} | {
+        d.dob for d in session.scalars(select(PersonDob).where(PersonDob.person_id == kept_id))
+    }
+    for dob in dict.fromkeys(dobs):
+        if dob is not None and dob not in known_dobs:
+            row = PersonDob(person_id=kept_id, dob=dob)
+            session.add(row)
+            session.flush()
+            moved["dobs_added"].append(row.id)
+    merged.merged_into_id = kept_id
+    merged.updated_at = kept.updated_at = utcnow()
+    record = PersonMerge(
+        kept_id=kept_id, merged_id=merged_id, moved=moved, merged_at=utcnow(), user_id=actor.user_id
+    )
+    session.add(record)
+    session.flush()
+    refresh_person_keys(session.connection(), [kept_id, merged_id])
+    recompute_repeats_for_people(session, actor, [kept_id])
+    audit.record(
+        session,
+        actor,
+        "merge",
+        "person",
+        kept_id,
+        f"person {merged_id} merged into {kept_id} (merge {record.id})",
+    )
+    return record.id
+
+
+def unmerge(store: Store, actor: Actor, merge_id: int) -> None:
+    """Undo a merge exactly: every row moved goes back, added aliases and DOBs are removed."""
+    from marac_desk.services.referrals import recompute_repeats_for_people
+
+    with store.write() as session:
+        record = session.get(PersonMerge, merge_id)
+        if record is None or record.undone_at is not None:
+            raise ValueError("That merge does not exist or was already undone.")
+        later = session.scalar(
+            select(PersonMerge.id).where(
+                PersonMerge.id > merge_id,
+                PersonMerge.undone_at.is_(None),
+                or_(
+                    PersonMerge.merged_id == record.kept_id, PersonMerge.kept_id == record.merged_id
+                ),
+            )
+        )
+        if later is not None:
+            raise ValueError("Undo the later merge involving these people first.")
+        moved = record.moved
+        kept_id, merged_id = record.kept_id, record.merged_id
+        if moved.get("victim_of"):
+            session.execute(
+                update(Referral)
+                .where(Referral.id.in_(moved["victim_of"]))
+                .values(victim_id=merged_id)
+            )
+        if moved.get("perpetrator_rows"):
+            session.execute(
+                update(ReferralPerpetrator)
+                .where(ReferralPerpetrator.id.in_(moved["perpetrator_rows"]))
+                .values(person_id=merged_id)
+            )
+        if moved.get("child_rows"):
+            session.execute(
+                update(ReferralChild)
+                .where(ReferralChild.id.in_(moved["child_rows"]))
+                .values(person_id=merged_id)
+            )
+        for alias_id in moved.get("aliases_added", []):
+            alias = session.get(PersonAlias, alias_id)
+            if alias is not None:
+                session.delete(alias)
+        for dob_id in moved.get("dobs_added", []):
+            dob_row = session.get(PersonDob, dob_id)
+            if dob_row is not None:
+                session.delete(dob_row)
+        merged = session.get(Person, merged_id)
+        assert merged is not None
+        merged.merged_into_id = None
+        merged.updated_at = utcnow()
+        record.undone_at = utcnow()
+        session.flush()
+        refresh_person_keys(session.connection(), [kept_id, merged_id])
+        recompute_repeats_for_people(session, actor, [kept_id, merged_id])
+        audit.record(
+            session,
+            actor,
+            "unmerge",
+            "person",
+            kept_id,
+            f"merge {merge_id} undone: person {merged_id} restored",
+        )
+
+
+def merges_of(store: Store, person_id: int) -> list[MergeView]:
+    with store.read() as session:
+        rows = session.scalars(
+            select(PersonMerge)
+            .where(or_(PersonMerge.kept_id == person_id, PersonMerge.merged_id == person_id))
+            .order_by(PersonMerge.id.desc())
+        )
+        return [
+            MergeView(r.id, r.kept_id, r.merged_id, r.merged_at, r.undone_at is not None)
+            for r in rows
+        ]
+
+
+def compare_people(store: Store, a_id: int, b_id: int) -> MatchResult:
+    with store.read() as session:
+        evidence = load_evidence(session.connection(), [a_id, b_id])
+    return compare(evidence[a_id], evidence[b_id])

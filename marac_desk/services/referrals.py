@@ -1,0 +1,1005 @@
+"""Referrals: intake with validation and matching, repeat flags, statuses, the list and the
+detail a coordinator works from.
+
+Every change is one unit of work with its audit event. Repeat flags are computed by
+core.repeats from linked person ids and recomputed for every affected referral whenever people
+are linked, unlinked or merged; a coordinator's override (with a reason) wins over the computed
+flag but never replaces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from marac_desk.core import referral_rules as rules
+from marac_desk.core.matching import Decision
+from marac_desk.core.repeats import ReferralFacts, RepeatRule, add_months, assess_history
+from marac_desk.core.vocab import NOT_KNOWN, OPEN_ACTION_STATUSES
+from marac_desk.db.models import (
+    Action,
+    Agency,
+    Panel,
+    Person,
+    PersonAlias,
+    Referral,
+    ReferralChild,
+    ReferralPerpetrator,
+)
+from marac_desk.db.person_keys import refresh_person_keys
+from marac_desk.db.store import Store
+from marac_desk.services import audit, people, settings
+from marac_desk.services.context import Actor, utcnow
+
+DEFAULT_PANEL_NAME = "MARAC"
+
+
+class ReferralRejected(ValueError):
+    """The referral has errors; `problems` holds every one, each naming its field."""
+
+    def __init__(self, problems: Sequence[rules.Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+
+
+# ----- input ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    first_name: str = ""
+    last_name: str = ""
+    dob: date | None = None
+    gender: str = NOT_KNOWN
+    # The coordinator's choice: link to this person, or (None) a new person.
+    person_id: int | None = None
+    # True when the coordinator saw the candidates and chose "new person": no review is queued.
+    decided: bool = False
+
+
+@dataclass(frozen=True)
+class PerpetratorInput(PersonInput):
+    relationship_to_victim: str = NOT_KNOWN
+    address: str = ""
+    mental_health: str = NOT_KNOWN
+    substance_misuse: str = NOT_KNOWN
+
+
+@dataclass(frozen=True)
+class ChildInput:
+    first_name: str = ""
+    last_name: str = ""
+    dob: date | None = None
+    relationship_to_victim: str = ""
+    relationship_to_perpetrator: str = ""
+    school: str = ""
+    unborn: bool = False
+
+
+@dataclass(frozen=True)
+class ReferralInput:
+    referral_date: date | None
+    referring_agency: str
+    victim: PersonInput
+    panel: str = ""
+    joint_agency: str = ""
+    referrer_name: str = ""
+    referrer_contact: str = ""
+    external_ref: str = ""
+    perpetrators: tuple[PerpetratorInput, ...] = ()
+    children: tuple[ChildInput, ...] = ()
+    children_status: str = NOT_KNOWN
+    # Victim facts recorded on the referral; keys are Referral column names (victim_lgbt, …).
+    victim_facts: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    crit_visible_high_risk: bool = False
+    crit_professional_judgement: bool = False
+    professional_judgement_reason: str = ""
+    crit_potential_escalation: bool = False
+    police_incidents_12m: int | None = None
+    crit_repeat: bool = False
+    risk_tool: str = ""
+    risk_score: int | None = None
+    risk_grade: str = ""
+    import_fingerprint: str | None = None
+
+
+# Referral columns a caller may set through victim_facts.
+VICTIM_FACT_FIELDS: frozenset[str] = frozenset(
+    {
+        "victim_gender",
+        "victim_ethnicity",
+        "victim_bame",
+        "victim_lgbt",
+        "victim_disability",
+        "victim_mental_health",
+        "victim_substance_misuse",
+        "victim_pregnant",
+        "address",
+        "postcode",
+        "phone",
+        "safe_to_call",
+        "safe_to_text",
+        "safe_to_leave_message",
+        "best_contact_time",
+        "language",
+        "interpreter_needed",
+        "others_feared",
+        "victim_aware",
+        "victim_consented",
+        "no_consent_reason",
+        "previous_marac_elsewhere",
+    }
+)
+TRI_STATE_FACTS = frozenset(
+    {
+        "victim_bame",
+        "victim_lgbt",
+        "victim_disability",
+        "victim_mental_health",
+        "victim_substance_misuse",
+        "victim_pregnant",
+        "safe_to_call",
+        "safe_to_text",
+        "safe_to_leave_message",
+        "interpreter_needed",
+        "victim_aware",
+        "victim_consented",
+        "previous_marac_elsewhere",
+    }
+)
+
+
+def draft_of(inp: ReferralInput) -> rules.ReferralDraft:
+    facts = inp.victim_facts
+    return rules.ReferralDraft(
+        referral_date=inp.referral_date,
+        referring_agency=inp.referring_agency,
+        joint_agency=inp.joint_agency,
+        victim=rules.PersonDraft(inp.victim.first_name, inp.victim.last_name, inp.victim.dob),
+        perpetrators=tuple(
+            rules.PerpetratorDraft(p.first_name, p.last_name, p.dob, p.relationship_to_victim)
+            for p in inp.perpetrators
+        ),
+        children=tuple(
+            rules.ChildDraft(c.first_name, c.last_name, c.dob, c.unborn) for c in inp.children
+        ),
+        children_status=inp.children_status,
+        crit_visible_high_risk=inp.crit_visible_high_risk,
+        crit_professional_judgement=inp.crit_professional_judgement,
+        professional_judgement_reason=inp.professional_judgement_reason,
+        crit_potential_escalation=inp.crit_potential_escalation,
+        police_incidents_12m=inp.police_incidents_12m,
+        crit_repeat=inp.crit_repeat,
+        risk_tool=inp.risk_tool,
+        risk_score=inp.risk_score,
+        phone=str(facts.get("phone", "")),
+        safe_to_call=str(facts.get("safe_to_call", NOT_KNOWN)),
+        victim_lgbt=str(facts.get("victim_lgbt", NOT_KNOWN)),
+        tri_state_fields={k: str(v) for k, v in facts.items() if k in TRI_STATE_FACTS},
+    )
+
+
+def thresholds(values: dict[str, Any]) -> rules.Thresholds:
+    return rules.Thresholds(
+        visible_high_risk_score=int(values["visible_high_risk_score"]),
+        escalation_incidents=int(values["escalation_incidents"]),
+    )
+
+
+def repeat_rule(values: dict[str, Any]) -> RepeatRule:
+    return RepeatRule(
+        window_months=int(values["repeat_window_months"]),
+        same_perpetrator_required=bool(values["repeat_same_perpetrator_required"]),
+    )
+
+
+def check(store: Store, inp: ReferralInput, today: date) -> list[rules.Problem]:
+    """Validation as the form shows it while typing (errors and warnings)."""
+    return rules.validate(draft_of(inp), today, thresholds(settings.get_all(store)))
+
+
+# ----- output -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedReferral:
+    id: int
+    case_ref: str
+    is_repeat: bool
+    previous_referral_id: int | None
+    new_perpetrator_flag: bool
+    match_status: str
+    victim_id: int
+    perpetrator_ids: tuple[int, ...]
+    warnings: tuple[rules.Problem, ...]
+    reviews_queued: int
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """One line of the referral list."""
+
+    id: int
+    case_ref: str
+    referral_date: date
+    victim_name: str
+    victim_dob: date | None
+    referring_agency: str
+    status: str
+    repeat: bool
+    new_perpetrator: bool
+    risk_score: int | None
+    risk_grade: str
+    panel: str
+    match_status: str
+
+
+@dataclass(frozen=True)
+class ActionBrief:
+    id: int
+    owner_agency: str
+    text: str
+    due_date: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class PreviousReferral:
+    id: int
+    case_ref: str
+    referral_date: date
+    status: str
+    perpetrators: tuple[str, ...]
+    actions: tuple[ActionBrief, ...]  # outstanding first
+
+
+@dataclass(frozen=True)
+class PersonOnReferral:
+    person_id: int | None
+    first_name: str
+    last_name: str
+    dob: date | None
+    relationship: str = ""
+
+
+@dataclass(frozen=True)
+class ReferralDetail:
+    id: int
+    case_ref: str
+    panel: str
+    referral_date: date
+    referring_agency: str
+    joint_agency: str
+    external_ref: str
+    status: str
+    status_reason: str
+    status_decided_by: str
+    victim: PersonOnReferral
+    perpetrators: tuple[PersonOnReferral, ...]
+    children: tuple[PersonOnReferral, ...]
+    children_status: str
+    criteria: tuple[str, ...]
+    professional_judgement_reason: str
+    police_incidents_12m: int | None
+    risk_tool: str
+    risk_score: int | None
+    risk_grade: str
+    reason: str
+    computed_repeat: bool
+    repeat_override: bool | None
+    repeat_override_reason: str
+    new_perpetrator_flag: bool
+    match_status: str
+    missing: tuple[str, ...]
+    previous: tuple[PreviousReferral, ...]
+    facts: dict[str, Any]
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.computed_repeat if self.repeat_override is None else self.repeat_override
+
+
+# ----- helpers ----------------------------------------------------------------------------------
+
+
+def _agency_id(session: Session, name: str) -> int:
+    wanted = " ".join(name.split())
+    agency_id = session.scalar(select(Agency.id).where(func.lower(Agency.name) == wanted.lower()))
+    if agency_id is None:
+        raise ReferralRejected(
+            [rules.Problem("referring_agency", f"No agency is called '{wanted}'.")]
+        )
+    return int(agency_id)
+
+
+def _panel(session: Session, name: str) -> Panel:
+    query = select(Panel).where(Panel.active.is_(True)).order_by(Panel.id)
+    if name.strip():
+        query = query.where(Panel.name == name.strip())
+    panel = session.scalars(query).first()
+    if panel is None:
+        if name.strip():
+            raise ReferralRejected(
+                [rules.Problem("panel", f"No panel is called '{name.strip()}'.")]
+            )
+        panel = Panel(
+            name=DEFAULT_PANEL_NAME,
+            panel_type="marac",
+            cadence="weekly:wed",
+            options={},
+            created_at=utcnow(),
+        )
+        session.add(panel)
+        session.flush()
+    return panel
+
+
+def _prefix(panel: Panel) -> str:
+    custom = str((panel.options or {}).get("case_ref_prefix", "")).strip()
+    if custom:
+        return custom.upper()
+    words = [w for w in panel.name.replace("-", " ").split() if w[:1].isalpha()]
+    initials = "".join(w[0] for w in words if w.upper() != "MARAC")[:3]
+    return (initials or "MC").upper()
+
+
+def next_case_ref(session: Session, panel: Panel, on: date) -> str:
+    stem = f"{_prefix(panel)}-{on.year}-"
+    last = session.scalar(
+        select(func.max(Referral.case_ref)).where(Referral.case_ref.like(f"{stem}%"))
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
+    return f"{stem}{number:05d}"
+
+
+def _resolve_person(
+    session: Session,
+    person: PersonInput,
+    *,
+    auto_link: bool,
+    postcode: str = "",
+) -> tuple[int, str, list[Any]]:
+    """(person id, how it was matched, results to queue for review)."""
+    if person.person_id is not None:
+        exists = session.get(Person, person.person_id)
+        if exists is None:
+            raise ReferralRejected([rules.Problem("person", "The linked person no longer exists.")])
+        live = exists.merged_into_id or exists.id
+        people.note_variant(session, live, person.first_name, person.last_name, person.dob)
+        return live, "linked", []
+    probe = people.evidence_from(person.first_name, person.last_name, person.dob, postcode=postcode)
+    found = (
+        [r for r, _ in people.candidates_in_session(session, probe)] if not person.decided else []
+    )
+    best = found[0] if found else None
+    if auto_link and best is not None and best.decision is Decision.LINK and best.person_id:
+        runner_up = found[1] if len(found) > 1 else None
+        # Two people both at link strength is not overwhelming: ask instead.
+        if runner_up is None or runner_up.decision is not Decision.LINK:
+            people.note_variant(
+                session, best.person_id, person.first_name, person.last_name, person.dob
+            )
+            return best.person_id, "linked", []
+    new_id = people.create_person_in_session(
+        session, person.first_name, person.last_name, person.dob, person.gender
+    )
+    return new_id, ("review" if found else "new"), found
+
+
+# ----- intake -----------------------------------------------------------------------------------
+
+
+def create_referral(
+    store: Store,
+    actor: Actor,
+    inp: ReferralInput,
+    *,
+    today: date,
+    auto_link: bool = False,
+    source: str = "intake",
+) -> SavedReferral:
+    values = settings.get_all(store)
+    problems = rules.validate(draft_of(inp), today, thresholds(values))
+    if rules.errors_only(problems):
+        raise ReferralRejected(rules.errors_only(problems))
+    with store.write() as session:
+        saved = create_in_session(
+            session, actor, inp, values=values, auto_link=auto_link, source=source
+        )
+    return replace(saved, warnings=tuple(problems))
+
+
+def create_in_session(
+    session: Session,
+    actor: Actor,
+    inp: ReferralInput,
+    *,
+    values: dict[str, Any],
+    auto_link: bool,
+    source: str,
+) -> SavedReferral:
+    """The insert itself, for callers that hold a unit of work (the importer: all or nothing)."""
+    assert inp.referral_date is not None
+    unknown = set(inp.victim_facts) - VICTIM_FACT_FIELDS
+    if unknown:
+        raise ValueError(f"unknown victim facts: {sorted(unknown)}")
+    panel = _panel(session, inp.panel)
+    agency_id = _agency_id(session, inp.referring_agency)
+    joint_id = _agency_id(session, inp.joint_agency) if inp.joint_agency.strip() else None
+    postcode = str(inp.victim_facts.get("postcode", ""))
+    victim_id, match_status, victim_found = _resolve_person(
+        session, inp.victim, auto_link=auto_link, postcode=postcode
+    )
+    now = utcnow()
+    referral = Referral(
+        case_ref=next_case_ref(session, panel, inp.referral_date),
+        panel_id=panel.id,
+        referral_date=inp.referral_date,
+        referring_agency_id=agency_id,
+        joint_agency_id=joint_id,
+        referrer_name=inp.referrer_name.strip(),
+        referrer_contact=inp.referrer_contact.strip(),
+        external_ref=inp.external_ref.strip(),
+        victim_id=victim_id,
+        victim_first_name=inp.victim.first_name.strip(),
+        victim_last_name=inp.victim.last_name.strip(),
+        victim_dob=inp.victim.dob,
+        reason=inp.reason,
+        crit_visible_high_risk=inp.crit_visible_high_risk,
+        crit_professional_judgement=inp.crit_professional_judgement,
+        professional_judgement_reason=inp.professional_judgement_reason.strip(),
+        crit_potential_escalation=inp.crit_potential_escalation,
+        police_incidents_12m=inp.police_incidents_12m,
+        crit_repeat=inp.crit_repeat,
+        risk_tool=inp.risk_tool,
+        risk_score=inp.risk_score,
+        risk_grade=inp.risk_grade,
+        children_status="listed" if inp.children else inp.children_status,
+        match_status=match_status,
+        import_fingerprint=inp.import_fingerprint,
+        status="received",
+        created_at=now,
+        updated_at=now,
+    )
+    referral.victim_gender = inp.victim.gender
+    for key, value in inp.victim_facts.items():
+        setattr(referral, key, value)
+    session.add(referral)
+    session.flush()
+
+    touched = [victim_id]
+    reviews = people.queue_reviews(session, victim_id, victim_found, source)
+    perp_ids: list[int] = []
+    for perp in inp.perpetrators:
+        pid, _how, found = _resolve_person(session, perp, auto_link=auto_link)
+        reviews += people.queue_reviews(session, pid, found, source)
+        perp_ids.append(pid)
+        touched.append(pid)
+        session.add(
+            ReferralPerpetrator(
+                referral_id=referral.id,
+                person_id=pid,
+                first_name=perp.first_name.strip(),
+                last_name=perp.last_name.strip(),
+                dob=perp.dob,
+                gender=perp.gender,
+                relationship_to_victim=perp.relationship_to_victim,
+                address=perp.address,
+                mental_health=perp.mental_health,
+                substance_misuse=perp.substance_misuse,
+            )
+        )
+    for child in inp.children:
+        session.add(
+            ReferralChild(
+                referral_id=referral.id,
+                first_name=child.first_name.strip(),
+                last_name=child.last_name.strip(),
+                dob=child.dob,
+                relationship_to_victim=child.relationship_to_victim,
+                relationship_to_perpetrator=child.relationship_to_perpetrator,
+                school=child.school,
+            )
+        )
+    session.flush()
+    refresh_person_keys(session.connection(), touched)
+    _recompute_for_victims(session, actor, [victim_id], values, quiet_ids={referral.id})
+    audit.record(
+        session,
+        actor,
+        "create",
+        "referral",
+        referral.id,
+        f"referral {referral.case_ref} received ({source}; victim {match_status})",
+    )
+    return SavedReferral(
+        id=referral.id,
+        case_ref=referral.case_ref,
+        is_repeat=referral.is_repeat,
+        previous_referral_id=referral.previous_referral_id,
+        new_perpetrator_flag=referral.new_perpetrator_flag,
+        match_status=match_status,
+        victim_id=victim_id,
+        perpetrator_ids=tuple(perp_ids),
+        warnings=(),
+        reviews_queued=reviews,
+    )
+
+
+# ----- repeats ----------------------------------------------------------------------------------
+
+
+def _recompute_for_victims(
+    session: Session,
+    actor: Actor,
+    victim_ids: Iterable[int],
+    values: dict[str, Any],
+    *,
+    quiet_ids: set[int] | None = None,
+) -> int:
+    """Recompute the flags of every referral of these victims; audit each one that changed
+    (except `quiet_ids`, whose creation event already says it). Returns how many changed."""
+    victims = sorted(set(victim_ids))
+    if not victims:
+        return 0
+    rule = repeat_rule(values)
+    referrals = list(session.scalars(select(Referral).where(Referral.victim_id.in_(victims))))
+    perps: dict[int, set[int]] = {r.id: set() for r in referrals}
+    if referrals:
+        for rid, pid in session.execute(
+            select(ReferralPerpetrator.referral_id, ReferralPerpetrator.person_id).where(
+                ReferralPerpetrator.referral_id.in_(list(perps))
+            )
+        ):
+            perps[rid].add(pid)
+    verdicts = assess_history(
+        (
+            ReferralFacts(r.id, r.referral_date, r.victim_id, frozenset(perps[r.id]))
+            for r in referrals
+        ),
+        rule,
+    )
+    changed = 0
+    for r in referrals:
+        v = verdicts[r.id]
+        new = (v.is_repeat, v.previous_referral_id, v.new_perpetrator)
+        if (r.is_repeat, r.previous_referral_id, r.new_perpetrator_flag) == new:
+            continue
+        r.is_repeat, r.previous_referral_id, r.new_perpetrator_flag = new
+        r.updated_at = utcnow()
+        changed += 1
+        if not (quiet_ids and r.id in quiet_ids):
+            audit.record(
+                session,
+                actor,
+                "update",
+                "referral",
+                r.id,
+                f"repeat flag recomputed: {'repeat' if v.is_repeat else 'not a repeat'}",
+            )
+    session.flush()
+    return changed
+
+
+def recompute_repeats_for_people(session: Session, actor: Actor, person_ids: Iterable[int]) -> int:
+    """After people were linked, unlinked or merged: every referral they are victim or
+    perpetrator in is judged again."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    victims = set(session.scalars(select(Referral.victim_id).where(Referral.victim_id.in_(ids))))
+    victims |= set(
+        session.scalars(
+            select(Referral.victim_id)
+            .join(ReferralPerpetrator, ReferralPerpetrator.referral_id == Referral.id)
+            .where(ReferralPerpetrator.person_id.in_(ids))
+        )
+    )
+    values = settings.get_all_in_session(session)
+    return _recompute_for_victims(session, actor, victims, values)
+
+
+def override_repeat(
+    store: Store, actor: Actor, referral_id: int, is_repeat: bool | None, reason: str
+) -> None:
+    """The coordinator's own judgement (None clears it). A reason is required to set one."""
+    if is_repeat is not None and not reason.strip():
+        raise ReferralRejected(
+            [rules.Problem("repeat_override_reason", "Say why you override the repeat flag.")]
+        )
+    with store.write() as session:
+        referral = _get(session, referral_id)
+        referral.repeat_override = is_repeat
+        referral.repeat_override_reason = reason.strip() if is_repeat is not None else ""
+        referral.updated_at = utcnow()
+        what = "cleared" if is_repeat is None else ("repeat" if is_repeat else "not a repeat")
+        audit.record(session, actor, "update", "referral", referral_id, f"repeat override: {what}")
+
+
+# ----- status -----------------------------------------------------------------------------------
+
+
+def set_status(
+    store: Store,
+    actor: Actor,
+    referral_id: int,
+    new: str,
+    *,
+    reason: str = "",
+    decided_by: str = "",
+) -> None:
+    with store.write() as session:
+        referral = _get(session, referral_id)
+        problems = rules.check_transition(referral.status, new, reason, decided_by)
+        if problems:
+            raise ReferralRejected(problems)
+        old = referral.status
+        referral.status = new
+        if reason.strip() or decided_by.strip():
+            referral.status_reason = reason.strip()
+            referral.status_decided_by = decided_by.strip()
+        referral.updated_at = utcnow()
+        audit.record(session, actor, "update", "referral", referral_id, f"status {old} → {new}")
+
+
+def relink_person(
+    store: Store,
+    actor: Actor,
+    referral_id: int,
+    *,
+    role: str,
+    row_id: int | None = None,
+    person_id: int,
+) -> None:
+    """Point the victim (role 'victim') or a perpetrator row at another person, then recompute."""
+    with store.write() as session:
+        referral = _get(session, referral_id)
+        target = session.get(Person, person_id)
+        if target is None:
+            raise ValueError("That person does not exist.")
+        person_id = target.merged_into_id or target.id
+        if role == "victim":
+            old = referral.victim_id
+            referral.victim_id = person_id
+            referral.match_status = "linked"
+        else:
+            row = session.get(ReferralPerpetrator, row_id)
+            if row is None or row.referral_id != referral_id:
+                raise ValueError("No such perpetrator on this referral.")
+            old = row.person_id
+            row.person_id = person_id
+        referral.updated_at = utcnow()
+        session.flush()
+        refresh_person_keys(session.connection(), [old, person_id])
+        recompute_repeats_for_people(session, actor, [old, person_id])
+        audit.record(
+            session,
+            actor,
+            "link",
+            "referral",
+            referral_id,
+            f"{role} relinked from person {old} to {person_id}",
+        )
+
+
+def _get(session: Session, referral_id: int) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise ValueError("That referral does not exist.")
+    return referral
+
+
+# ----- the list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralFilter:
+    text: str = ""
+    status: str | None = None
+    repeat: bool | None = None
+    agency: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    risk_band: str | None = None  # standard | medium | high (from the checklist score)
+    panel: str | None = None
+
+
+SORTABLE = {
+    "referral_date": Referral.referral_date,
+    "case_ref": Referral.case_ref,
+    "status": Referral.status,
+    "risk_score": Referral.risk_score,
+    "victim": Referral.victim_last_name,
+}
+
+
+def _filtered(query: Any, flt: ReferralFilter) -> Any:
+    """Add the list's filters to a select over referrals (loosely typed: columns vary)."""
+    text = flt.text.strip()
+    if text:
+        like = f"{text}%"
+        name_people = select(Person.id).where(
+            or_(Person.last_name.ilike(like), Person.first_name.ilike(like))
+        )
+        alias_people = select(PersonAlias.person_id).where(
+            or_(PersonAlias.last_name.ilike(like), PersonAlias.first_name.ilike(like))
+        )
+        query = query.where(
+            or_(
+                Referral.case_ref.ilike(f"%{text}%"),
+                Referral.external_ref.ilike(like),
+                Referral.victim_last_name.ilike(like),
+                Referral.victim_first_name.ilike(like),
+                Referral.victim_id.in_(name_people),
+                Referral.victim_id.in_(alias_people),
+            )
+        )
+    if flt.status:
+        query = query.where(Referral.status == flt.status)
+    if flt.repeat is not None:
+        effective = func.coalesce(Referral.repeat_override, Referral.is_repeat)
+        query = query.where(effective.is_(flt.repeat))
+    if flt.agency:
+        agency_ids = select(Agency.id).where(Agency.name == flt.agency)
+        query = query.where(
+            or_(
+                Referral.referring_agency_id.in_(agency_ids),
+                Referral.joint_agency_id.in_(agency_ids),
+            )
+        )
+    if flt.date_from:
+        query = query.where(Referral.referral_date >= flt.date_from)
+    if flt.date_to:
+        query = query.where(Referral.referral_date <= flt.date_to)
+    if flt.risk_band == "high":
+        query = query.where(Referral.risk_score >= 14)
+    elif flt.risk_band == "medium":
+        query = query.where(Referral.risk_score.between(10, 13))
+    elif flt.risk_band == "standard":
+        query = query.where(Referral.risk_score < 10)
+    if flt.panel:
+        query = query.where(Referral.panel_id.in_(select(Panel.id).where(Panel.name == flt.panel)))
+    return query
+
+
+def count_referrals(store: Store, flt: ReferralFilter | None = None) -> int:
+    query = _filtered(select(func.count(Referral.id)), flt or ReferralFilter())
+    with store.read() as session:
+        return int(session.scalar(query) or 0)
+
+
+def list_referrals(
+    store: Store,
+    flt: ReferralFilter | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 200,
+    sort: str = "referral_date",
+    descending: bool = True,
+) -> list[ReferralRow]:
+    column = SORTABLE.get(sort, Referral.referral_date)
+    order = (column.desc(), Referral.id.desc()) if descending else (column.asc(), Referral.id.asc())
+    query = (
+        select(
+            Referral.id,
+            Referral.case_ref,
+            Referral.referral_date,
+            Referral.victim_first_name,
+            Referral.victim_last_name,
+            Referral.victim_dob,
+            Agency.name,
+            Referral.status,
+            func.coalesce(Referral.repeat_override, Referral.is_repeat),
+            Referral.new_perpetrator_flag,
+            Referral.risk_score,
+            Referral.risk_grade,
+            Panel.name,
+            Referral.match_status,
+        )
+        .join(Agency, Agency.id == Referral.referring_agency_id)
+        .join(Panel, Panel.id == Referral.panel_id)
+    )
+    query = _filtered(query, flt or ReferralFilter()).order_by(*order).offset(offset).limit(limit)
+    with store.read() as session:
+        return [
+            ReferralRow(
+                id=row[0],
+                case_ref=row[1],
+                referral_date=row[2],
+                victim_name=" ".join(part for part in (row[3], (row[4] or "").upper()) if part),
+                victim_dob=row[5],
+                referring_agency=row[6],
+                status=row[7],
+                repeat=bool(row[8]),
+                new_perpetrator=bool(row[9]),
+                risk_score=row[10],
+                risk_grade=row[11],
+                panel=row[12],
+                match_status=row[13],
+            )
+            for row in session.execute(query)
+        ]
+
+
+def lapsing_in_month(store: Store, year: int, month: int) -> list[ReferralRow]:
+    """Cases whose 12-month repeat window ends this month: the victim's latest referral was
+    made a window ago, and nothing newer has come in (DOMAIN.md §3: the monthly lapse list)."""
+    values = settings.get_all(store)
+    rule = repeat_rule(values)
+    first = date(year, month, 1)
+    last = add_months(first, 1).replace(day=1)
+    start, end = add_months(first, -rule.window_months), add_months(last, -rule.window_months)
+    with store.read() as session:
+        latest = (
+            select(Referral.victim_id, func.max(Referral.referral_date).label("latest"))
+            .group_by(Referral.victim_id)
+            .subquery()
+        )
+        ids = list(
+            session.scalars(
+                select(Referral.id)
+                .join(
+                    latest,
+                    (latest.c.victim_id == Referral.victim_id)
+                    & (latest.c.latest == Referral.referral_date),
+                )
+                .where(Referral.referral_date >= start, Referral.referral_date < end)
+            )
+        )
+    if not ids:
+        return []
+    rows = list_referrals(
+        store, ReferralFilter(), limit=1_000_000, sort="referral_date", descending=False
+    )
+    wanted = set(ids)
+    return [r for r in rows if r.id in wanted]
+
+
+# ----- the detail -------------------------------------------------------------------------------
+
+
+def get_referral(store: Store, referral_id: int) -> ReferralDetail:
+    with store.read() as session:
+        r = _get(session, referral_id)
+        agencies = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())
+        panel = session.get(Panel, r.panel_id)
+        perps = list(
+            session.scalars(
+                select(ReferralPerpetrator)
+                .where(ReferralPerpetrator.referral_id == r.id)
+                .order_by(ReferralPerpetrator.id)
+            )
+        )
+        children = list(
+            session.scalars(
+                select(ReferralChild)
+                .where(ReferralChild.referral_id == r.id)
+                .order_by(ReferralChild.id)
+            )
+        )
+        criteria = tuple(
+            name
+            for name, ticked in (
+                ("visible_high_risk", r.crit_visible_high_risk),
+                ("professional_judgement", r.crit_professional_judgement),
+                ("potential_escalation", r.crit_potential_escalation),
+                ("repeat", r.crit_repeat),
+            )
+            if ticked
+        )
+        facts = {key: getattr(r, key) for key in sorted(VICTIM_FACT_FIELDS)}
+        draft = draft_of(
+            ReferralInput(
+                referral_date=r.referral_date,
+                referring_agency=agencies.get(r.referring_agency_id, ""),
+                victim=PersonInput(r.victim_first_name, r.victim_last_name, r.victim_dob),
+                perpetrators=tuple(
+                    PerpetratorInput(
+                        p.first_name,
+                        p.last_name,
+                        p.dob,
+                        relationship_to_victim=p.relationship_to_victim,
+                    )
+                    for p in perps
+                ),
+                children=tuple(ChildInput(c.first_name, c.last_name, c.dob) for c in children),
+                children_status=r.children_status,
+                victim_facts={k: facts[k] for k in ("phone", "safe_to_call", "victim_lgbt")},
+            )
+        )
+        return ReferralDetail(
+            id=r.id,
+            case_ref=r.case_ref,
+            panel=panel.name if panel else "",
+            referral_date=r.referral_date,
+            referring_agency=agencies.get(r.referring_agency_id, ""),
+            joint_agency=agencies.get(r.joint_agency_id, "") if r.joint_agency_id else "",
+            external_ref=r.external_ref,
+            status=r.status,
+            status_reason=r.status_reason,
+            status_decided_by=r.status_decided_by,
+            victim=PersonOnReferral(
+                r.victim_id, r.victim_first_name, r.victim_last_name, r.victim_dob
+            ),
+            perpetrators=tuple(
+                PersonOnReferral(
+                    p.person_id, p.first_name, p.last_name, p.dob, p.relationship_to_victim
+                )
+                for p in perps
+            ),
+            children=tuple(
+                PersonOnReferral(
+                    c.person_id, c.first_name, c.last_name, c.dob, c.relationship_to_victim
+                )
+                for c in children
+            ),
+            children_status=r.children_status,
+            criteria=criteria,
+            professional_judgement_reason=r.professional_judgement_reason,
+            police_incidents_12m=r.police_incidents_12m,
+            risk_tool=r.risk_tool,
+            risk_score=r.risk_score,
+            risk_grade=r.risk_grade,
+            reason=r.reason,
+            computed_repeat=r.is_repeat,
+            repeat_override=r.repeat_override,
+            repeat_override_reason=r.repeat_override_reason,
+            new_perpetrator_flag=r.new_perpetrator_flag,
+            match_status=r.match_status,
+            missing=tuple(rules.missing_information(draft)),
+            previous=_previous(session, r, agencies),
+            facts=facts,
+        )
+
+
+def _previous(
+    session: Session, r: Referral, agencies: dict[int, str]
+) -> tuple[PreviousReferral, ...]:
+    """The victim's earlier referrals, newest first, each with its actions (outstanding first)."""
+    earlier = list(
+        session.scalars(
+            select(Referral)
+            .where(Referral.victim_id == r.victim_id, Referral.id != r.id)
+            .where(
+                or_(
+                    Referral.referral_date < r.referral_date,
+                    (Referral.referral_date == r.referral_date) & (Referral.id < r.id),
+                )
+            )
+            .order_by(Referral.referral_date.desc(), Referral.id.desc())
+        )
+    )
+    result = []
+    for e in earlier:
+        names = tuple(
+            " ".join(x for x in (p.first_name, p.last_name.upper()) if x)
+            for p in session.scalars(
+                select(ReferralPerpetrator).where(ReferralPerpetrator.referral_id == e.id)
+            )
+        )
+        actions = sorted(
+            session.scalars(select(Action).where(Action.referral_id == e.id)),
+            key=lambda a: (a.status not in OPEN_ACTION_STATUSES, a.due_date or date.max, a.id),
+        )
+        result.append(
+            PreviousReferral(
+                e.id,
+                e.case_ref,
+                e.referral_date,
+                e.status,
+                names,
+                tuple(
+                    ActionBrief(
+                        a.id, agencies.get(a.owner_agency_id, ""), a.text, a.due_date, a.status
+                    )
+                    for a in actions
+                ),
+            )
+        )
+    return tuple(result)
