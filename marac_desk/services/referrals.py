@@ -867,7 +867,9 @@ def lapsing_in_month(store: Store, year: int, month: int) -> list[ReferralRow]:
 def get_referral(store: Store, referral_id: int) -> ReferralDetail:
     with store.read() as session:
         r = _get(session, referral_id)
-        agencies = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())
+        agencies: dict[int, str] = {
+            aid: name for aid, name in session.execute(select(Agency.id, Agency.name))
+        }
         panel = session.get(Panel, r.panel_id)
         perps = list(
             session.scalars(

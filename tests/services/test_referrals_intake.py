@@ -1,0 +1,229 @@
+"""Referral intake, matching and repeat flags, as a coordinator sees them in the store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from marac_desk.db.models import MatchReview, PersonKey
+from marac_desk.services import audit, people, referrals, settings
+from marac_desk.services.referrals import PerpetratorInput, PersonInput, ReferralInput
+from marac_desk.services.session import OpenStore
+
+TODAY = date(2026, 11, 20)
+SARAH = PersonInput("Sarah", "Jones", date(1990, 4, 12))
+KARL = PerpetratorInput("Karl", "Dunn", date(1988, 1, 1), relationship_to_victim="ex_partner")
+
+
+def referral(
+    on: date, victim: PersonInput = SARAH, *perps: PerpetratorInput, **kw
+) -> ReferralInput:
+    return ReferralInput(
+        referral_date=on,
+        referring_agency=kw.pop("agency", "Police"),
+        victim=victim,
+        perpetrators=perps or (KARL,),
+        crit_visible_high_risk=True,
+        risk_score=15,
+        **kw,
+    )
+
+
+def save(opened: OpenStore, inp: ReferralInput, **kw):
+    return referrals.create_referral(opened.store, opened.actor, inp, today=TODAY, **kw)
+
+
+def test_first_referral_is_new_and_indexed(open_store: OpenStore) -> None:
+    saved = save(open_store, referral(date(2026, 1, 5)))
+    assert saved.case_ref.endswith("-2026-00001")
+    assert not saved.is_repeat
+    assert saved.match_status == "new"
+    with open_store.store.read() as s:
+        keys = set(s.scalars(select(PersonKey.key).where(PersonKey.person_id == saved.victim_id)))
+    assert "d:1990-04-12" in keys
+
+
+def test_errors_block_the_save_and_name_the_field(open_store: OpenStore) -> None:
+    bad = referral(date(2026, 1, 5), crit_professional_judgement=True)
+    with pytest.raises(referrals.ReferralRejected) as caught:
+        save(open_store, bad)
+    assert [p.field for p in caught.value.problems] == ["professional_judgement_reason"]
+    assert referrals.count_referrals(open_store.store) == 0
+
+
+def test_linked_people_within_twelve_months_make_a_repeat(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    again = referral(
+        date(2026, 9, 1),
+        replace(SARAH, person_id=first.victim_id),
+        replace(KARL, person_id=first.perpetrator_ids[0]),
+    )
+    second = save(open_store, again)
+    assert second.is_repeat
+    assert second.previous_referral_id == first.id
+    detail = referrals.get_referral(open_store.store, second.id)
+    assert detail.is_repeat
+    assert [p.case_ref for p in detail.previous] == [first.case_ref]
+
+
+def test_same_victim_new_perpetrator_is_flagged_separately(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    other = PerpetratorInput("Lee", "Marsh", date(1985, 3, 3), decided=True)
+    second = save(
+        open_store, referral(date(2026, 3, 1), replace(SARAH, person_id=first.victim_id), other)
+    )
+    assert not second.is_repeat
+    assert second.new_perpetrator_flag
+
+
+def test_after_twelve_months_it_is_a_new_referral(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2025, 1, 5)))
+    later = referral(
+        date(2026, 1, 6),
+        replace(SARAH, person_id=first.victim_id),
+        replace(KARL, person_id=first.perpetrator_ids[0]),
+    )
+    assert not save(open_store, later).is_repeat
+
+
+def test_window_is_a_setting(open_store: OpenStore) -> None:
+    settings.update(open_store.store, open_store.actor, {"repeat_window_months": 6})
+    first = save(open_store, referral(date(2026, 1, 5)))
+    later = referral(
+        date(2026, 8, 1),
+        replace(SARAH, person_id=first.victim_id),
+        replace(KARL, person_id=first.perpetrator_ids[0]),
+    )
+    assert not save(open_store, later).is_repeat
+
+
+def test_exact_match_auto_links_only_when_asked(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    imported = save(open_store, referral(date(2026, 5, 1)), auto_link=True)
+    assert imported.victim_id == first.victim_id
+    assert imported.match_status == "linked"
+    assert imported.is_repeat  # Karl linked too: same DOB and names
+
+
+def test_a_typo_goes_to_the_review_list_not_linked(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    typo = save(
+        open_store,
+        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12))),
+        auto_link=True,
+    )
+    assert typo.victim_id != first.victim_id
+    assert typo.match_status == "review"
+    assert not typo.is_repeat
+    reviews = people.list_reviews(open_store.store)
+    assert {(r.person_a.id, r.person_b.id) for r in reviews} == {
+        tuple(sorted((first.victim_id, typo.victim_id)))
+    }
+    assert "surname sounds alike" in reviews[0].reasons
+
+
+def test_merge_makes_the_repeat_and_unmerge_restores_everything(open_store: OpenStore) -> None:
+    store, actor = open_store.store, open_store.actor
+    first = save(open_store, referral(date(2026, 1, 5)))
+    typo = save(
+        open_store,
+        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12))),
+        auto_link=True,
+    )
+    review = people.list_reviews(store)[0]
+    merge_id = people.decide_review(store, actor, review.id, True, keep_id=first.victim_id)
+    assert merge_id is not None
+    assert referrals.get_referral(store, typo.id).is_repeat
+    kept = people.get_person(store, first.victim_id)
+    assert kept is not None and "Sarah Jnoes" in kept.aliases
+    # Candidates never offer the merged-away person.
+    found = people.find_candidates(store, people.evidence_from("Sarah", "Jnoes", date(1990, 4, 12)))
+    assert [c.person.id for c in found] == [first.victim_id]
+
+    people.unmerge(store, actor, merge_id)
+    assert not referrals.get_referral(store, typo.id).is_repeat
+    assert referrals.get_referral(store, typo.id).victim.person_id == typo.victim_id
+    restored = people.get_person(store, first.victim_id)
+    assert restored is not None and restored.aliases == ()
+    actions = [e.action for e in audit.list_events(store, limit=None, newest_first=False)]
+    assert "merge" in actions and "unmerge" in actions
+    assert audit.verify(store).ok
+
+
+def test_not_the_same_person_closes_the_review(open_store: OpenStore) -> None:
+    save(open_store, referral(date(2026, 1, 5)))
+    save(
+        open_store,
+        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12))),
+        auto_link=True,
+    )
+    review = people.list_reviews(open_store.store)[0]
+    assert people.decide_review(open_store.store, open_store.actor, review.id, False) is None
+    assert people.list_reviews(open_store.store) == []
+    with open_store.store.read() as s:
+        assert s.scalar(select(MatchReview.status)) == "not_same"
+
+
+def test_override_needs_a_reason_and_wins(open_store: OpenStore) -> None:
+    saved = save(open_store, referral(date(2026, 1, 5)))
+    with pytest.raises(referrals.ReferralRejected):
+        referrals.override_repeat(open_store.store, open_store.actor, saved.id, True, "")
+    referrals.override_repeat(
+        open_store.store, open_store.actor, saved.id, True, "same couple, police records"
+    )
+    detail = referrals.get_referral(open_store.store, saved.id)
+    assert detail.is_repeat and not detail.computed_repeat
+    rows = referrals.list_referrals(open_store.store, referrals.ReferralFilter(repeat=True))
+    assert [r.id for r in rows] == [saved.id]
+
+
+def test_status_changes_need_reasons_where_the_rule_says(open_store: OpenStore) -> None:
+    saved = save(open_store, referral(date(2026, 1, 5)))
+    with pytest.raises(referrals.ReferralRejected) as caught:
+        referrals.set_status(open_store.store, open_store.actor, saved.id, "diverted")
+    assert {p.field for p in caught.value.problems} == {"status_reason", "status_decided_by"}
+    referrals.set_status(
+        open_store.store,
+        open_store.actor,
+        saved.id,
+        "diverted",
+        reason="professionals meeting",
+        decided_by="Chair",
+    )
+    detail = referrals.get_referral(open_store.store, saved.id)
+    assert (detail.status, detail.status_reason, detail.status_decided_by) == (
+        "diverted",
+        "professionals meeting",
+        "Chair",
+    )
+
+
+def test_list_filters_in_the_database(open_store: OpenStore) -> None:
+    save(open_store, referral(date(2026, 1, 5)))
+    save(
+        open_store,
+        referral(
+            date(2026, 2, 5),
+            PersonInput("Amira", "Haddad", date(1994, 5, 1), decided=True),
+            agency="Housing",
+        ),
+    )
+    store = open_store.store
+    assert [
+        r.victim_name for r in referrals.list_referrals(store, referrals.ReferralFilter(text="had"))
+    ] == ["Amira HADDAD"]
+    assert [
+        r.referring_agency
+        for r in referrals.list_referrals(store, referrals.ReferralFilter(agency="Housing"))
+    ] == ["Housing"]
+    assert (
+        referrals.count_referrals(store, referrals.ReferralFilter(date_from=date(2026, 2, 1))) == 1
+    )
+    dates = [
+        r.referral_date
+        for r in referrals.list_referrals(store, sort="referral_date", descending=False)
+    ]
+    assert dates == sorted(dates)
