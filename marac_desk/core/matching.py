@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
@@ -80,6 +81,7 @@ REVIEW_AT = 6.0
 FULL_MARKS = 15.5  # exact names and DOB and postcode: shown as 100
 
 
+@lru_cache(maxsize=1 << 17)
 def _name_level(a: str, b: str, *, given: bool) -> tuple[str | None, str]:  # noqa: PLR0911 - one return per level, strongest first
     """Agreement level of two names and the words to explain it."""
     ca, cb = compact(a), compact(b)
@@ -265,6 +267,7 @@ def rank(
 # ----- blocking: which people are worth comparing at all --------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
 def _meta(name: str) -> str:
     keys = sorted(k for k in phonetic_keys(name) if k.startswith("m:"))
     return keys[0][2:] if keys else ""

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import jellyfish
 from anyascii import anyascii
 from nicknames import NickNamer
 
+# Names repeat a great deal across a store: caching the normal forms makes indexing cheap.
+_CACHE = 1 << 16
 _NON_LETTERS = re.compile(r"[^a-z ]+")
 _SPACES = re.compile(r"\s+")
 _VOWELS = re.compile(r"[aeiouy]")
@@ -31,6 +33,7 @@ _SKELETON_MAP = str.maketrans(
 )
 
 
+@lru_cache(maxsize=_CACHE)
 def normalise(text: str) -> str:
     """Lower-case ASCII letters and single spaces: 'Nguyễn  Thị' → 'nguyen thi'.
 
@@ -43,11 +46,13 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=_CACHE)
 def compact(text: str) -> str:
     """A normalised name without spaces: 'Van der Berg' and 'Vanderberg' → 'vanderberg'."""
     return normalise(text).replace(" ", "")
 
 
+@lru_cache(maxsize=_CACHE)
 def without_particles(text: str) -> str:
     """A compact name without particles that come and go between records: 'Al-Hassan' →
     'hassan'. A name that is only particles is kept ('El' → 'el')."""
@@ -55,6 +60,7 @@ def without_particles(text: str) -> str:
     return "".join([w for w in words if w not in _PARTICLES] or words)
 
 
+@lru_cache(maxsize=_CACHE)
 def skeleton(text: str) -> str:
     """Consonant skeleton of a compact name: 'muhammad' and 'mohamed' and 'mhmd' → 'mhmd'."""
     name = compact(text)
@@ -64,6 +70,7 @@ def skeleton(text: str) -> str:
     return _REPEATS.sub(r"\1", (first + rest).translate(_SKELETON_MAP))
 
 
+@lru_cache(maxsize=_CACHE)
 def phonetic_keys(text: str) -> frozenset[str]:
     """Sound-alike keys (metaphone and NYSIIS) of a compact name."""
     name = compact(text)
@@ -102,6 +109,7 @@ def name_family(text: str) -> frozenset[str]:
     return frozenset(family)
 
 
+@lru_cache(maxsize=_CACHE)
 def are_variants(a: str, b: str) -> bool:
     """Known variants of one given name (Katie/Kate, Mohammed/Muhammad, Bill/William)."""
     fa, fb = name_family(a), name_family(b)

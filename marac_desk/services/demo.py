@@ -12,17 +12,20 @@ meetings on the same date are shared).
 from __future__ import annotations
 
 import time as clock
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from marac_desk.core import synthetic
 from marac_desk.core.agencies import REFERRAL_SOURCE_CATEGORIES
+from marac_desk.core.matching import NameForm, PersonEvidence, blocking_keys
 from marac_desk.db import errors
+from marac_desk.db.bulk import insert_rows
 from marac_desk.db.models import (
     Action,
     ActionUpdate,
@@ -35,6 +38,7 @@ from marac_desk.db.models import (
     Person,
     PersonAlias,
     PersonDob,
+    PersonKey,
     Referral,
     ReferralChild,
     ReferralPerpetrator,
@@ -203,14 +207,11 @@ def _existing_meetings(
 
 
 def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Core bulk insert (executemany) on the model's table.
-
-    The table rather than the mapped class: an ORM bulk insert groups rows by which keys hold
-    None and ran one statement per row here, twice as slow.
-    """
+    """Bulk insert (executemany) on the model's table through `db.bulk` (see why there)."""
     table = cast(Table, model.__table__)
+    conn = session.connection()
     for start in range(0, len(rows), BATCH_ROWS):
-        session.execute(insert(table), rows[start : start + BATCH_ROWS])
+        insert_rows(conn, table, rows[start : start + BATCH_ROWS])
 
 
 Rows = list[tuple[type[Base], list[dict[str, Any]]]]
@@ -542,6 +543,42 @@ class _RowBuilder:
         ]
 
 
+class _KeyIndex:
+    """Matching's blocking keys for the people added, from the rows as they are inserted (the
+    same keys db.person_keys computes, without reading everything back)."""
+
+    def __init__(self) -> None:
+        self.names: dict[int, list[NameForm]] = defaultdict(list)
+        self.dobs: dict[int, list[date]] = defaultdict(list)
+        self.postcodes: dict[int, set[str]] = defaultdict(set)
+
+    def collect(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        if model is Person:
+            for r in rows:
+                self.names[r["id"]].insert(0, NameForm(r["first_name"], r["last_name"]))
+                if r.get("dob"):
+                    self.dobs[r["id"]].insert(0, r["dob"])
+        elif model is PersonAlias:
+            for r in rows:
+                self.names[r["person_id"]].append(NameForm(r["first_name"], r["last_name"]))
+        elif model is PersonDob:
+            for r in rows:
+                self.dobs[r["person_id"]].append(r["dob"])
+        elif model is Referral:
+            for r in rows:
+                if r.get("postcode"):
+                    self.postcodes[r["victim_id"]].add(r["postcode"])
+
+    def rows(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for pid, names in self.names.items():
+            evidence = PersonEvidence(
+                pid, tuple(names), tuple(self.dobs.get(pid, ())), tuple(self.postcodes.get(pid, ()))
+            )
+            out.extend({"person_id": pid, "key": key} for key in blocking_keys(evidence))
+        return out
+
+
 def _report(progress: Progress | None, done: int, total: int) -> None:
     if progress is not None and progress(done, total) is False:
         raise DemoDataCancelled("Adding demo data was cancelled; nothing was added.")
@@ -611,11 +648,13 @@ def _generate_and_insert(
             positions=positions,
         )
         builder = _RowBuilder(ids, {i for i in meeting_ids.values() if i > base_meeting})
+        keys = _KeyIndex()
         done = repeats = new_perps = people = cases = actions = 0
         for chunk in stream.chunks(CHUNK_REFERRALS):
             batch = builder.build(chunk)
             for model, rows in batch.rows:
                 _insert(session, model, rows)
+                keys.collect(model, rows)
             done += batch.referrals
             repeats += batch.repeats
             new_perps += batch.new_perpetrator_flags
@@ -623,6 +662,7 @@ def _generate_and_insert(
             cases += batch.meeting_cases
             actions += batch.actions
             _report(progress, done, total)
+        _insert(session, PersonKey, keys.rows())
         summary = DemoSummary(
             referrals=done,
             repeats=repeats,
