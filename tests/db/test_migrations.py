@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from store_support import cache_key_derivation
+from store_support import cache_key_derivation, raw_query
 
 from marac_desk.db import migrate
 from marac_desk.db.models import Base
@@ -67,3 +67,53 @@ def test_the_audit_table_still_accepts_new_events(open_store: OpenStore) -> None
     with open_store.store.write() as s:
         audit.record(s, open_store.actor, "export", "report", "Q1")
     assert audit.verify(open_store.store).ok
+
+
+def test_an_older_store_is_backed_up_then_upgraded_with_keys_for_its_people(
+    open_store: OpenStore, store_path
+) -> None:
+    """A schema-1 store (as an earlier MARAC Desk wrote it) opens in this version: a verified
+    backup appears beside it first, then the upgrade indexes the people already there."""
+    from alembic import command
+    from alembic.config import Config
+    from conftest import PASSPHRASE
+    from sqlalchemy import select
+
+    from marac_desk.db.models import PersonKey
+    from marac_desk.db.store import Store
+    from marac_desk.services import people
+
+    store = open_store.store
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrate._MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001_schema_v1")
+        conn.execute(
+            text(
+                "INSERT INTO people (first_name, middle_names, last_name, dob, gender, "
+                "created_at, updated_at) VALUES ('Aisha', '', 'Rahman', '1991-02-03', "
+                "'female', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    store.close()
+    before = set(store_path.parent.iterdir())
+
+    reopened = Store.unlock(store_path, PASSPHRASE)
+    try:
+        backups = [p for p in set(store_path.parent.iterdir()) - before if ".backup-" in p.name]
+        assert len(backups) == 1
+        with reopened.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
+                migrate.head_revision()
+            )
+        with reopened.read() as session:
+            assert session.scalars(select(PersonKey.key)).first() is not None
+        found = people.find_candidates(reopened, people.evidence_from("Ayesha", "Rahman", None))
+        assert [c.person.first_name for c in found] == ["Aisha"]
+    finally:
+        reopened.close()
+    # The backup is the schema-1 store, readable by stock SQLCipher with the same passphrase.
+    assert raw_query(backups[0], PASSPHRASE, "SELECT version_num FROM alembic_version") == [
+        ("0001_schema_v1",)
+    ]
