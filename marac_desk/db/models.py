@@ -450,3 +450,26 @@ class PersonMerge(Base):
     merged_at: Mapped[datetime] = mapped_column(DateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_profiles.id"), nullable=True)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# ----- schema version 3: risk forms --------------------------------------------------------------
+
+
+class RiskForm(Base):
+    """A risk form definition kept in the store: one a partnership loaded from a file, or a
+    shipped form kept as it was when an assessment first used it. A (form id, version) pair
+    never changes once kept, so old assessments read the same after newer forms arrive."""
+
+    __tablename__ = "risk_forms"
+    id: Mapped[int] = _id()
+    form_id: Mapped[str] = mapped_column(String(60))
+    version: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    # The definition document as validated by core.risk_forms (format 1).
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(10))  # shipped | loaded
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+    loaded_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_profiles.id"), nullable=True
+    )
+    __table_args__ = (UniqueConstraint("form_id", "version"),)

@@ -46,6 +46,8 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec(
             "escalation_incidents", 3, "Police incidents in 12 months for escalation", int, (1, 50)
         ),
+        # Risk reviews (DOMAIN.md §4: reviewed within 6 to 8 weeks).
+        SettingSpec("risk_review_weeks", 6, "Weeks from an assessment to its review", int, (1, 26)),
     )
 }
 

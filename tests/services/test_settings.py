@@ -37,6 +37,7 @@ def test_defaults_are_official_sensitive_and_a_ten_minute_lock(bare: OpenStore) 
         "repeat_same_perpetrator_required": True,
         "visible_high_risk_score": 14,
         "escalation_incidents": 3,
+        "risk_review_weeks": 6,
     }
 
 
