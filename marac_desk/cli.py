@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from marac_desk import APP_NAME, __version__
 
@@ -247,6 +248,90 @@ def cmd_audit_list(args: argparse.Namespace, opened) -> int:  # type: ignore[no-
     return EXIT_OK
 
 
+_TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+def _table_path(text: str, option: str) -> Path:
+    """A CSV or XLSX file to write, in a folder that exists (checked before any work)."""
+    path = Path(text).expanduser()
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        raise CliError(f"{option} must name a .csv or .xlsx file.", EXIT_USAGE)
+    if not path.parent.is_dir():
+        raise CliError(f"The folder for {option} does not exist: {path.parent}", EXIT_USAGE)
+    return path
+
+
+def cmd_import_referrals(args: argparse.Namespace) -> int:
+    from marac_desk.core.import_rules import MappingError
+    from marac_desk.services import imports
+
+    source = Path(args.file).expanduser()
+    if not source.is_file():
+        raise CliError(f"There is no file to import at {source}.")
+    rejects = _table_path(args.skip_invalid, "--skip-invalid") if args.skip_invalid else None
+    if rejects is not None and rejects.resolve() == source.resolve():
+        raise CliError(
+            "--skip-invalid must name a new file, not the file being imported.", EXIT_USAGE
+        )
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = imports.load_mapping(Path(args.mapping).expanduser())
+        except MappingError as exc:
+            raise CliError(f"The mapping file is wrong: {exc}.") from None
+    opened = _open(args)
+    try:
+        try:
+            result = imports.import_referrals(
+                opened.store,
+                opened.actor,
+                source,
+                today=date.today(),
+                mapping=mapping,
+                skip_invalid=rejects is not None,
+                dry_run=args.dry_run,
+            )
+        except imports.ImportFileError as exc:
+            raise CliError(f"Nothing was imported: {exc}") from None
+        except imports.ImportRejected as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            print(exc.result.summary())
+            advice = (
+                "Correct the header row (or use --mapping)."
+                if exc.result.header_wrong
+                else "Fix them, or use --skip-invalid FILE to import the valid rows."
+            )
+            raise CliError(f"{exc} {advice}") from None
+    finally:
+        opened.lock("command finished")
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if rejects is not None and not args.dry_run:
+        try:
+            written = imports.write_rejects(rejects, result)
+        except OSError as exc:
+            raise CliError(
+                f"The import was saved, but the rejects file could not be written ({exc.strerror})."
+            ) from None
+        rows = "row" if written == 1 else "rows"
+        print(f"{written} rejected {rows}, with the reasons, written to {rejects}")
+    print(result.summary())
+    return EXIT_OK
+
+
+@_with_store
+def cmd_export_referrals(args: argparse.Namespace, opened) -> int:  # type: ignore[no-untyped-def]
+    from marac_desk.services import imports
+
+    out = _table_path(args.out, "--out")
+    if out.exists():
+        raise CliError(f"A file already exists at {out}: choose another name or remove it first.")
+    count = imports.export_referrals(opened.store, opened.actor, out)
+    print(f"Exported {count} {'referral' if count == 1 else 'referrals'} to {out}")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from marac_desk.ui.app import run_gui
 
@@ -255,6 +340,33 @@ def cmd_gui(args: argparse.Namespace) -> int:
         demo=args.demo,
         demo_if_no_store=args.demo_if_no_store,
     )
+
+
+IMPORT_DESCRIPTION = """\
+Import referrals from a spreadsheet: one row per referral, a header row naming the columns (in
+any order; case, spaces and hyphens in names do not matter). Nothing is imported unless every row
+is valid: each problem is printed as 'line N, column C: what is wrong'. Rows already imported
+(same external_ref, or same date, agency, victim and perpetrators) are skipped.
+
+columns: external_ref, referral_date, referring_agency, victim_first_name, victim_last_name,
+  victim_dob, victim_gender, victim_ethnicity, victim_lgbt, victim_disability, victim_address,
+  victim_postcode, perpetrator_first_name, perpetrator_last_name, perpetrator_dob,
+  perpetrator_gender, relationship, children_in_household, criteria, risk_score, heard_on;
+  more perpetrators: perpetrator2_first_name … relationship2 (3, 4 …); optional:
+  professional_judgement_reason, police_incidents_12m. Required: referral_date,
+  referring_agency and a victim name. Dates YYYY-MM-DD or DD/MM/YYYY; two agencies joined by ';'
+  for a joint referral; criteria ';'-separated from visible_high_risk, professional_judgement,
+  potential_escalation, repeat; children_in_household a number (0 = none), yes, no or blank.
+"""
+IMPORT_EPILOG = """\
+mapping file (--mapping): CSV, one 'column,canonical' pair a line (an optional first line
+'column,canonical' is a header), or a JSON object {"Your column": "canonical"}. Map a column to
+'ignore' to leave it out. Example CSV:
+  column,canonical
+  Date received,referral_date
+  Referrer,referring_agency
+  Notes,ignore
+"""
 
 
 # ----- parser -----------------------------------------------------------------------------------
@@ -303,6 +415,47 @@ def _without_values(message: str) -> str:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise CliError(f"{_without_values(message)} (see '{self.prog} --help')", EXIT_USAGE)
+
+
+def _add_spreadsheet_commands(sub: argparse._SubParsersAction, command: Any) -> None:  # type: ignore[type-arg]
+    """`import referrals` and `export referrals`."""
+    p = command(sub, "import", help="import from a spreadsheet (CSV or XLSX)")
+    import_sub = p.add_subparsers(
+        dest="import_command", metavar="referrals", required=True, parser_class=_Parser
+    )
+    i = command(
+        import_sub,
+        "referrals",
+        help="import referrals from a CSV or XLSX file, all or nothing",
+        description=IMPORT_DESCRIPTION,
+        epilog=IMPORT_EPILOG,
+    )
+    i.formatter_class = argparse.RawDescriptionHelpFormatter
+    i.add_argument("file", metavar="FILE", help="a .csv (UTF-8, with or without BOM) or .xlsx file")
+    i.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="your column names → ours: CSV lines 'column,canonical' or a JSON object",
+    )
+    i.add_argument(
+        "--skip-invalid",
+        metavar="REJECTS_FILE",
+        help="import the valid rows; write the others, with the reason, to this .csv/.xlsx",
+    )
+    i.add_argument(
+        "--dry-run", action="store_true", help="check and count only; nothing is written"
+    )
+    i.set_defaults(func=cmd_import_referrals)
+
+    p = command(sub, "export", help="export to a spreadsheet (audited)")
+    export_sub = p.add_subparsers(
+        dest="export_command", metavar="referrals", required=True, parser_class=_Parser
+    )
+    e = command(
+        export_sub, "referrals", help="write every referral to a .csv or .xlsx file (audited)"
+    )
+    e.add_argument("--out", metavar="FILE", required=True, help="a new .csv or .xlsx file")
+    e.set_defaults(func=cmd_export_referrals)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -375,6 +528,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--since", type=_iso_date, metavar="DATE")
     a.add_argument("--until", type=_iso_date, metavar="DATE")
     a.set_defaults(func=cmd_audit_list)
+
+    _add_spreadsheet_commands(sub, command)
+    from marac_desk import cli_forms  # jsonschema loads only when a command needs it
+
+    cli_forms.register(sub, command)
     return parser
 
 

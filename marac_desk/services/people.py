@@ -178,12 +178,19 @@ def _shortlist(session: Session, probe: PersonEvidence, limit: int = SHORTLIST) 
     return [pid for pid, _ in session.execute(query)]
 
 
+def ranked_in_session(
+    session: Session, probe: PersonEvidence, limit: int = 10
+) -> list[MatchResult]:
+    """The scored candidates alone, best first (intake and import need no display views)."""
+    ids = _shortlist(session, probe)
+    evidence = load_evidence(session.connection(), ids)
+    return rank(probe, evidence.values(), limit=limit)
+
+
 def candidates_in_session(
     session: Session, probe: PersonEvidence, limit: int = 10
 ) -> list[tuple[MatchResult, PersonView]]:
-    ids = _shortlist(session, probe)
-    evidence = load_evidence(session.connection(), ids)
-    ranked = rank(probe, evidence.values(), limit=limit)
+    ranked = ranked_in_session(session, probe, limit)
     views = _views(session, [r.person_id for r in ranked if r.person_id is not None])
     return [(r, views[r.person_id]) for r in ranked if r.person_id in views]
 
@@ -382,10 +389,38 @@ def decide_review(
             "same person" if same_person else "not the same person",
         )
         if not same_person:
+            for person_id in (review.person_a_id, review.person_b_id):
+                _settle_match_status(session, person_id, [person_id], "new")
             return None
         kept = keep_id or review.person_a_id
         merged = review.person_b_id if kept == review.person_a_id else review.person_a_id
-        return _merge(session, actor, kept, merged)
+        merge_id = _merge(session, actor, kept, merged)
+        _settle_match_status(session, kept, [kept, merged], "linked")
+        return merge_id
+
+
+def _settle_match_status(
+    session: Session, victim_id: int, people_ids: Sequence[int], resolved: str
+) -> None:
+    """The victim's referrals waiting on a review stop waiting once no review of these people
+    is open: 'linked' after a merge, 'new' when they were different people."""
+    still_open = session.scalar(
+        select(MatchReview.id)
+        .where(
+            MatchReview.status == "open",
+            or_(
+                MatchReview.person_a_id.in_(list(people_ids)),
+                MatchReview.person_b_id.in_(list(people_ids)),
+            ),
+        )
+        .limit(1)
+    )
+    if still_open is None:
+        session.execute(
+            update(Referral)
+            .where(Referral.victim_id == victim_id, Referral.match_status == "review")
+            .values(match_status=resolved)
+        )
 
 
 def merge_people(store: Store, actor: Actor, kept_id: int, merged_id: int) -> int:
@@ -558,3 +593,30 @@ def compare_people(store: Store, a_id: int, b_id: int) -> MatchResult:
     with store.read() as session:
         evidence = load_evidence(session.connection(), [a_id, b_id])
     return compare(evidence[a_id], evidence[b_id])
+
+
+@dataclass(frozen=True)
+class MergeRecord:
+    """A merge as the review screen lists it: who was kept, who was folded in, and when."""
+
+    merge: MergeView
+    kept: PersonView
+    merged: PersonView
+
+
+def recent_merges(store: Store, limit: int = 100) -> list[MergeRecord]:
+    """Merges newest first (undone ones included, marked), with both people."""
+    with store.read() as session:
+        rows = list(
+            session.scalars(select(PersonMerge).order_by(PersonMerge.id.desc()).limit(limit))
+        )
+        views = _views(session, [i for r in rows for i in (r.kept_id, r.merged_id)])
+        return [
+            MergeRecord(
+                MergeView(r.id, r.kept_id, r.merged_id, r.merged_at, r.undone_at is not None),
+                views[r.kept_id],
+                views[r.merged_id],
+            )
+            for r in rows
+            if r.kept_id in views and r.merged_id in views
+        ]

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from marac_desk.core import referral_rules as rules
 from marac_desk.core.matching import Decision
@@ -266,6 +266,7 @@ class PersonOnReferral:
     last_name: str
     dob: date | None
     relationship: str = ""
+    row_id: int | None = None  # the perpetrator or child row on this referral (for relinking)
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,9 @@ class ReferralDetail:
     missing: tuple[str, ...]
     previous: tuple[PreviousReferral, ...]
     facts: dict[str, Any]
+    previous_referral_id: int | None = None  # the referral this one repeats (computed)
+    referrer_name: str = ""
+    referrer_contact: str = ""
 
     @property
     def is_repeat(self) -> bool:
@@ -308,17 +312,41 @@ class ReferralDetail:
 # ----- helpers ----------------------------------------------------------------------------------
 
 
-def _agency_id(session: Session, name: str) -> int:
+@dataclass
+class IntakeCache:
+    """Lookups that a caller entering many referrals in one unit of work (the importer) makes
+    once instead of per referral: panels, agency ids, and the last case number of each stem.
+    Valid only inside that one unit of work."""
+
+    panels: dict[str, Panel] = field(default_factory=dict)
+    agencies: dict[str, int] = field(default_factory=dict)
+    case_numbers: dict[str, int] = field(default_factory=dict)
+
+
+def _agency_id(session: Session, name: str, cache: IntakeCache | None = None) -> int:
     wanted = " ".join(name.split())
+    if cache is not None and wanted.lower() in cache.agencies:
+        return cache.agencies[wanted.lower()]
     agency_id = session.scalar(select(Agency.id).where(func.lower(Agency.name) == wanted.lower()))
     if agency_id is None:
         raise ReferralRejected(
             [rules.Problem("referring_agency", f"No agency is called '{wanted}'.")]
         )
+    if cache is not None:
+        cache.agencies[wanted.lower()] = int(agency_id)
     return int(agency_id)
 
 
-def _panel(session: Session, name: str) -> Panel:
+def _panel(session: Session, name: str, cache: IntakeCache | None = None) -> Panel:
+    if cache is not None and name.strip() in cache.panels:
+        return cache.panels[name.strip()]
+    panel = _find_panel(session, name)
+    if cache is not None:
+        cache.panels[name.strip()] = panel
+    return panel
+
+
+def _find_panel(session: Session, name: str) -> Panel:
     query = select(Panel).where(Panel.active.is_(True)).order_by(Panel.id)
     if name.strip():
         query = query.where(Panel.name == name.strip())
@@ -349,12 +377,20 @@ def _prefix(panel: Panel) -> str:
     return (initials or "MC").upper()
 
 
-def next_case_ref(session: Session, panel: Panel, on: date) -> str:
+def next_case_ref(
+    session: Session, panel: Panel, on: date, cache: IntakeCache | None = None
+) -> str:
     stem = f"{_prefix(panel)}-{on.year}-"
-    last = session.scalar(
-        select(func.max(Referral.case_ref)).where(Referral.case_ref.like(f"{stem}%"))
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
+    if cache is not None and stem in cache.case_numbers:
+        number = cache.case_numbers[stem] + 1
+    else:
+        last = session.scalar(
+            select(func.max(Referral.case_ref)).where(Referral.case_ref.like(f"{stem}%"))
+        )
+        tail = last.rsplit("-", 1)[1] if last else ""
+        number = int(tail) + 1 if tail.isdigit() else 1
+    if cache is not None:
+        cache.case_numbers[stem] = number
     return f"{stem}{number:05d}"
 
 
@@ -374,9 +410,7 @@ def _resolve_person(
         people.note_variant(session, live, person.first_name, person.last_name, person.dob)
         return live, "linked", []
     probe = people.evidence_from(person.first_name, person.last_name, person.dob, postcode=postcode)
-    found = (
-        [r for r, _ in people.candidates_in_session(session, probe)] if not person.decided else []
-    )
+    found = people.ranked_in_session(session, probe) if not person.decided else []
     best = found[0] if found else None
     if auto_link and best is not None and best.decision is Decision.LINK and best.person_id:
         runner_up = found[1] if len(found) > 1 else None
@@ -423,22 +457,24 @@ def create_in_session(
     values: dict[str, Any],
     auto_link: bool,
     source: str,
+    cache: IntakeCache | None = None,
 ) -> SavedReferral:
-    """The insert itself, for callers that hold a unit of work (the importer: all or nothing)."""
+    """The insert itself, for callers that hold a unit of work (the importer: all or nothing).
+    A caller entering many referrals passes one IntakeCache for the whole unit of work."""
     assert inp.referral_date is not None
     unknown = set(inp.victim_facts) - VICTIM_FACT_FIELDS
     if unknown:
         raise ValueError(f"unknown victim facts: {sorted(unknown)}")
-    panel = _panel(session, inp.panel)
-    agency_id = _agency_id(session, inp.referring_agency)
-    joint_id = _agency_id(session, inp.joint_agency) if inp.joint_agency.strip() else None
+    panel = _panel(session, inp.panel, cache)
+    agency_id = _agency_id(session, inp.referring_agency, cache)
+    joint_id = _agency_id(session, inp.joint_agency, cache) if inp.joint_agency.strip() else None
     postcode = str(inp.victim_facts.get("postcode", ""))
     victim_id, match_status, victim_found = _resolve_person(
         session, inp.victim, auto_link=auto_link, postcode=postcode
     )
     now = utcnow()
     referral = Referral(
-        case_ref=next_case_ref(session, panel, inp.referral_date),
+        case_ref=next_case_ref(session, panel, inp.referral_date, cache),
         panel_id=panel.id,
         referral_date=inp.referral_date,
         referring_agency_id=agency_id,
@@ -710,12 +746,17 @@ class ReferralFilter:
     panel: str | None = None
 
 
-SORTABLE = {
+SORTABLE: dict[str, Any] = {
     "referral_date": Referral.referral_date,
     "case_ref": Referral.case_ref,
     "status": Referral.status,
     "risk_score": Referral.risk_score,
     "victim": Referral.victim_last_name,
+    "victim_dob": Referral.victim_dob,
+    "referring_agency": Agency.name,
+    "repeat": func.coalesce(Referral.repeat_override, Referral.is_repeat),
+    "match_status": Referral.match_status,
+    "panel": Panel.name,
 }
 
 
@@ -774,18 +815,8 @@ def count_referrals(store: Store, flt: ReferralFilter | None = None) -> int:
         return int(session.scalar(query) or 0)
 
 
-def list_referrals(
-    store: Store,
-    flt: ReferralFilter | None = None,
-    *,
-    offset: int = 0,
-    limit: int = 200,
-    sort: str = "referral_date",
-    descending: bool = True,
-) -> list[ReferralRow]:
-    column = SORTABLE.get(sort, Referral.referral_date)
-    order = (column.desc(), Referral.id.desc()) if descending else (column.asc(), Referral.id.asc())
-    query = (
+def _row_query() -> Any:
+    return (
         select(
             Referral.id,
             Referral.case_ref,
@@ -805,26 +836,76 @@ def list_referrals(
         .join(Agency, Agency.id == Referral.referring_agency_id)
         .join(Panel, Panel.id == Referral.panel_id)
     )
-    query = _filtered(query, flt or ReferralFilter()).order_by(*order).offset(offset).limit(limit)
+
+
+def _rows(session: Session, query: Any) -> list[ReferralRow]:
+    return [
+        ReferralRow(
+            id=row[0],
+            case_ref=row[1],
+            referral_date=row[2],
+            victim_name=" ".join(part for part in (row[3], (row[4] or "").upper()) if part),
+            victim_dob=row[5],
+            referring_agency=row[6],
+            status=row[7],
+            repeat=bool(row[8]),
+            new_perpetrator=bool(row[9]),
+            risk_score=row[10],
+            risk_grade=row[11],
+            panel=row[12],
+            match_status=row[13],
+        )
+        for row in session.execute(query)
+    ]
+
+
+def list_referrals(
+    store: Store,
+    flt: ReferralFilter | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 200,
+    sort: str = "referral_date",
+    descending: bool = True,
+) -> list[ReferralRow]:
+    column = SORTABLE.get(sort, Referral.referral_date)
+    order = (column.desc(), Referral.id.desc()) if descending else (column.asc(), Referral.id.asc())
+    query = _filtered(_row_query(), flt or ReferralFilter()).order_by(*order)
     with store.read() as session:
-        return [
-            ReferralRow(
-                id=row[0],
-                case_ref=row[1],
-                referral_date=row[2],
-                victim_name=" ".join(part for part in (row[3], (row[4] or "").upper()) if part),
-                victim_dob=row[5],
-                referring_agency=row[6],
-                status=row[7],
-                repeat=bool(row[8]),
-                new_perpetrator=bool(row[9]),
-                risk_score=row[10],
-                risk_grade=row[11],
-                panel=row[12],
-                match_status=row[13],
+        return _rows(session, query.offset(offset).limit(limit))
+
+
+def referrals_of_person(store: Store, person_id: int, limit: int = 50) -> list[ReferralRow]:
+    """The referrals a person appears in, as victim or as perpetrator, newest first."""
+    as_perpetrator = select(ReferralPerpetrator.referral_id).where(
+        ReferralPerpetrator.person_id == person_id
+    )
+    query = (
+        _row_query()
+        .where(or_(Referral.victim_id == person_id, Referral.id.in_(as_perpetrator)))
+        .order_by(Referral.referral_date.desc(), Referral.id.desc())
+        .limit(limit)
+    )
+    with store.read() as session:
+        return _rows(session, query)
+
+
+def agency_names(store: Store) -> list[str]:
+    """The agencies a referral can come from, by name (for the form and the list's filter)."""
+    with store.read() as session:
+        return list(
+            session.scalars(
+                select(Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
             )
-            for row in session.execute(query)
-        ]
+        )
+
+
+def panel_names(store: Store) -> list[str]:
+    """The panels that hear referrals, oldest first (the first is the default)."""
+    with store.read() as session:
+        return list(
+            session.scalars(select(Panel.name).where(Panel.active.is_(True)).order_by(Panel.id))
+        )
 
 
 def lapsing_in_month(store: Store, year: int, month: int) -> list[ReferralRow]:
@@ -835,30 +916,31 @@ def lapsing_in_month(store: Store, year: int, month: int) -> list[ReferralRow]:
     first = date(year, month, 1)
     last = add_months(first, 1).replace(day=1)
     start, end = add_months(first, -rule.window_months), add_months(last, -rule.window_months)
+    later = aliased(Referral)
     with store.read() as session:
-        latest = (
-            select(Referral.victim_id, func.max(Referral.referral_date).label("latest"))
-            .group_by(Referral.victim_id)
-            .subquery()
-        )
         ids = list(
             session.scalars(
-                select(Referral.id)
-                .join(
-                    latest,
-                    (latest.c.victim_id == Referral.victim_id)
-                    & (latest.c.latest == Referral.referral_date),
+                select(Referral.id).where(
+                    Referral.referral_date >= start,
+                    Referral.referral_date < end,
+                    ~select(later.id)
+                    .where(
+                        later.victim_id == Referral.victim_id,
+                        later.referral_date > Referral.referral_date,
+                    )
+                    .exists(),
                 )
-                .where(Referral.referral_date >= start, Referral.referral_date < end)
             )
         )
     if not ids:
         return []
-    rows = list_referrals(
-        store, ReferralFilter(), limit=1_000_000, sort="referral_date", descending=False
-    )
-    wanted = set(ids)
-    return [r for r in rows if r.id in wanted]
+    rows: list[ReferralRow] = []
+    with store.read() as session:
+        for first_id in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
+            chunk = ids[first_id : first_id + 900]
+            rows += _rows(session, _row_query().where(Referral.id.in_(chunk)))
+    rows.sort(key=lambda r: (r.referral_date, r.id))
+    return rows
 
 
 # ----- the detail -------------------------------------------------------------------------------
@@ -931,13 +1013,13 @@ def get_referral(store: Store, referral_id: int) -> ReferralDetail:
             ),
             perpetrators=tuple(
                 PersonOnReferral(
-                    p.person_id, p.first_name, p.last_name, p.dob, p.relationship_to_victim
+                    p.person_id, p.first_name, p.last_name, p.dob, p.relationship_to_victim, p.id
                 )
                 for p in perps
             ),
             children=tuple(
                 PersonOnReferral(
-                    c.person_id, c.first_name, c.last_name, c.dob, c.relationship_to_victim
+                    c.person_id, c.first_name, c.last_name, c.dob, c.relationship_to_victim, c.id
                 )
                 for c in children
             ),
@@ -957,6 +1039,9 @@ def get_referral(store: Store, referral_id: int) -> ReferralDetail:
             missing=tuple(rules.missing_information(draft)),
             previous=_previous(session, r, agencies),
             facts=facts,
+            previous_referral_id=r.previous_referral_id,
+            referrer_name=r.referrer_name,
+            referrer_contact=r.referrer_contact,
         )
 
 

@@ -236,17 +236,6 @@ def test_list_without_a_store_says_how_to_make_one(run: Run) -> None:
 # ----- wired into the main command --------------------------------------------------------------
 
 
-def _registered() -> bool:
-    parser = cli.build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return "forms" in action.choices
-    return False
-
-
-@pytest.mark.skipif(
-    not _registered(), reason="cli.build_parser does not register cli_forms yet (wiring pending)"
-)
 def test_main_runs_forms_commands(
     capsys: pytest.CaptureFixture[str], existing: Path, tmp_path: Path
 ) -> None:

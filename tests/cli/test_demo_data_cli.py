@@ -109,6 +109,12 @@ def test_the_benchmark_writes_every_metric_in_the_agreed_shape(tmp_path: Path) -
         "demo_insert_rate",
         "resident_memory_mb",
         "main_window_ready_seconds",
+        "candidates_p50_ms",
+        "candidates_p95_ms",
+        "list_filter_p95_ms",
+        "list_filter_text_p95_ms",
+        "list_filter_status_date_p95_ms",
+        "import_rate",
     }
     for name, m in metrics.items():
         assert {"value", "unit", "baseline", "ratio"} <= set(m), name
