@@ -1,7 +1,8 @@
 """The main window: navigation on the left, one area at a time on the right.
 
 Adding an area is one line in `AREAS`: a key, a title and a factory taking (AreaContext, parent).
-An area widget may define `activated()`, called each time it is shown.
+An area widget may define `activated()`, called each time it is shown, and a `badge_changed`
+signal carrying a short text (a count) shown beside its name in the navigation ("" for none).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from marac_desk.ui import store_actions
 from marac_desk.ui.area import AppEvents, AreaContext
 from marac_desk.ui.audit_view import AuditView
 from marac_desk.ui.dashboard_view import DashboardView
+from marac_desk.ui.people_review_view import PeopleReviewView
+from marac_desk.ui.referrals_view import ReferralsView
 from marac_desk.ui.settings_view import SettingsView
 from marac_desk.ui.tasks import TaskRunner
 from marac_desk.ui.widgets import MUTED_COLOUR, app_icon, name_unnamed_buttons, named
@@ -46,6 +49,8 @@ class AreaSpec:
 # The areas in navigation order; Ctrl+1.. follow this order.
 AREAS: tuple[AreaSpec, ...] = (
     AreaSpec("dashboard", QT_TRANSLATE_NOOP("MainWindow", "Dashboard"), DashboardView),
+    AreaSpec("referrals", QT_TRANSLATE_NOOP("MainWindow", "Referrals"), ReferralsView),
+    AreaSpec("reviews", QT_TRANSLATE_NOOP("MainWindow", "People to review"), PeopleReviewView),
     AreaSpec("audit", QT_TRANSLATE_NOOP("MainWindow", "Audit trail"), AuditView),
     AreaSpec("settings", QT_TRANSLATE_NOOP("MainWindow", "Settings"), SettingsView),
 )
@@ -109,6 +114,7 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(self.area_title(spec))
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
+            self._connect_badge(widget, item, spec)
         self.nav.currentRowChanged.connect(self._area_changed)
 
         dashboard = self.areas.get("dashboard")
@@ -127,6 +133,20 @@ class MainWindow(QMainWindow):
     @staticmethod
     def area_title(spec: AreaSpec) -> str:
         return QCoreApplication.translate("MainWindow", spec.title)
+
+    def _connect_badge(self, widget: QWidget, item: QListWidgetItem, spec: AreaSpec) -> None:
+        badge = getattr(widget, "badge_changed", None)
+        if badge is None:
+            return
+        badge.connect(lambda text: self._show_badge(item, spec, text))
+        refresh_badge = getattr(widget, "refresh_badge", None)
+        if callable(refresh_badge):
+            refresh_badge()
+
+    def _show_badge(self, item: QListWidgetItem, spec: AreaSpec, text: str) -> None:
+        title = self.area_title(spec)
+        item.setText(f"{title}  ({text})" if text else title)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, item.text())
 
     def area_keys(self) -> list[str]:
         return [

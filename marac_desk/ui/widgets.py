@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 ERROR_COLOUR = "#b00020"
 OK_COLOUR = "#1b5e20"
 MUTED_COLOUR = "#555555"
+WARNING_COLOUR = "#8a5a00"
 
 STORE_FILE_FILTER = "MARAC Desk stores (*.store);;All files (*)"
 
@@ -105,6 +106,10 @@ class MessageLabel(QLabel):
     def show_note(self, text: str) -> None:
         self._show(text, MUTED_COLOUR)
 
+    def show_warning(self, text: str) -> None:
+        """Worth knowing, but does not stop anything (amber)."""
+        self._show(text, WARNING_COLOUR)
+
     def _show(self, text: str, colour: str) -> None:
         self.setStyleSheet(f"color: {colour};")
         self.setText(text)
@@ -178,3 +183,21 @@ def format_date(day: date) -> str:
 
 def format_datetime(stored_utc: datetime) -> str:
     return local_time(stored_utc).strftime("%d %b %Y %H:%M:%S")
+
+
+class ScrollBody(QWidget):
+    """The widget inside a QScrollArea whose labels wrap. A scroll area sizes its widget from
+    the layout's minimum size, which ignores height-for-width, so wrapped labels get squeezed;
+    this body asks its layout how tall it must be at its width and holds that minimum."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        wanted = layout.totalHeightForWidth(self.width())
+        if wanted > 0 and wanted != self.minimumHeight():
+            self.setMinimumHeight(wanted)
