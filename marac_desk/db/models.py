@@ -228,7 +228,14 @@ class Referral(Base):
         back_populates="referral", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_referrals_panel_date", "panel_id", "referral_date"),)
+    __table_args__ = (
+        Index("ix_referrals_panel_date", "panel_id", "referral_date"),
+        # Schema version 4: the referral list sorts by these, and the dashboard counts by them.
+        Index("ix_referrals_victim_last_name", "victim_last_name", "victim_first_name"),
+        Index("ix_referrals_risk_score", "risk_score"),
+        Index("ix_referrals_status_date", "status", "referral_date"),
+        Index("ix_referrals_date_repeat", "referral_date", "is_repeat", "repeat_override"),
+    )
 
 
 class ReferralPerpetrator(Base):
@@ -344,6 +351,10 @@ class Attendance(Base):
 
 class Action(Base):
     __tablename__ = "actions"
+    # Schema version 4: overdue actions by agency without touching closed ones.
+    __table_args__ = (
+        Index("ix_actions_status_due_owner", "status", "due_date", "owner_agency_id"),
+    )
     id: Mapped[int] = _id()
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
     meeting_case_id: Mapped[int | None] = mapped_column(
