@@ -12,6 +12,17 @@ Builds a throwaway encrypted store of N synthetic referrals in a temporary folde
   resident_memory_mb        RSS of a fresh process after unlock and dashboard-like queries
   main_window_ready_seconds unlock -> MainWindow.ready under QT_QPA_PLATFORM=offscreen, in a
                             fresh process; null with a note when the window cannot be measured
+  candidates_p50_ms/_p95_ms  services.people.find_candidates for 300 people as referrals wrote
+                            them, against the bare `person_keys` lookup of the same keys on a
+                            stock connection
+  list_filter_p95_ms        services.referrals.list_referrals (first page of 200) with text
+                            filters and with status + date-range filters (also reported
+                            apart), against the same SELECT as plain SQL on a stock connection
+  import_rate               referrals/s of services.imports.import_referrals for a CSV of
+                            N/10 synthetic referrals (100 to 2,000), run last (no baseline)
+
+Matching quality (FEBRL and UK synthetic data, with a recordlinkage baseline) is measured by
+benchmarks/matching.py.
 
 Ratios are ours / baseline, measured in the same run. Prints a table and writes JSON:
 {"referrals": N, "metrics": {NAME: {"value", "unit", "baseline", "ratio"}}} (a metric whose value
@@ -70,12 +81,11 @@ def _median_of(runs: int, fn: Callable[[], float]) -> float:
 # ----- building the store ------------------------------------------------------------------------
 
 
-def build_store(folder: Path, referrals: int, seed: int) -> tuple[Path, Metric]:
+def build_store(path: Path, referrals: int, seed: int) -> tuple[Path, Metric]:
     from marac_desk.services import demo
     from marac_desk.services.paths import AppPaths
     from marac_desk.services.session import create_store
 
-    path = folder / "bench.store"
     opened = create_store(
         path,
         PASSPHRASE,
@@ -310,16 +320,342 @@ def _probe_window(path: Path) -> dict[str, Any]:  # pragma: no cover - needs the
     return {"value": ready_at[0] - started}
 
 
+# ----- finding people, listing referrals, importing ------------------------------------------
+
+
+def _percentile(values: list[float], pct: float) -> float | None:
+    """Nearest-rank percentile (p95 of 300 samples is the 285th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))]
+
+
+def _timed_ms(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def _evenly(items: list[Any], count: int) -> list[Any]:
+    if len(items) <= count:
+        return list(items)
+    step = len(items) / count
+    return [items[int(i * step)] for i in range(count)]
+
+
+def _typed_probes(store: Any, count: int) -> list[Any]:
+    """People as referrals wrote them (typos, nicknames, DOB slips included), spread over the
+    store: two victims for every perpetrator."""
+    from sqlalchemy import select
+
+    from marac_desk.db import models
+    from marac_desk.services.people import evidence_from
+
+    r, rp = models.Referral, models.ReferralPerpetrator
+    with store.read() as s:
+        victims = s.execute(
+            select(r.victim_first_name, r.victim_last_name, r.victim_dob, r.postcode).order_by(r.id)
+        ).all()
+        perps = s.execute(select(rp.first_name, rp.last_name, rp.dob).order_by(rp.id)).all()
+    wanted_perps = count // 3
+    probes = [
+        evidence_from(first, last, dob, postcode=postcode or "")
+        for first, last, dob, postcode in _evenly(victims, count - wanted_perps)
+    ]
+    probes += [evidence_from(first, last, dob) for first, last, dob in _evenly(perps, wanted_perps)]
+    return probes
+
+
+def measure_candidates(path: Path, count: int = 300) -> dict[str, Metric]:
+    """services.people.find_candidates for typed people (shortlist from person_keys, evidence,
+    scoring, the people shown), against the bare indexed key lookup on a stock connection."""
+    from marac_desk.core.matching import probe_keys
+    from marac_desk.services.paths import AppPaths
+    from marac_desk.services.people import find_candidates
+    from marac_desk.services.session import unlock_store
+
+    store = unlock_store(path, PASSPHRASE, paths=AppPaths.default())
+    try:
+        probes = _typed_probes(store, count)
+        for probe in probes[:10]:  # warm the connection pool and the page cache
+            find_candidates(store, probe)
+        ours = [_timed_ms(lambda p=probe: find_candidates(store, p)) for probe in probes]
+    finally:
+        store.close()
+    conn = _stock_connect(path)
+    try:
+        base: list[float] = []
+        for probe in probes:
+            keys = sorted(probe_keys(probe))
+            sql = f"SELECT person_id FROM person_keys WHERE key IN ({','.join('?' * len(keys))})"
+            base.append(_timed_ms(lambda sql=sql, keys=keys: conn.execute(sql, keys).fetchall()))
+    finally:
+        conn.close()
+    return {
+        "candidates_p50_ms": metric(_percentile(ours, 50), "ms", _percentile(base, 50), digits=3),
+        "candidates_p95_ms": metric(_percentile(ours, 95), "ms", _percentile(base, 95), digits=3),
+    }
+
+
+# The list's columns and joins (services.referrals._row_query) as plain SQL.
+_LIST_SQL = """
+SELECT r.id, r.case_ref, r.referral_date, r.victim_first_name, r.victim_last_name, r.victim_dob,
+       a.name, r.status, coalesce(r.repeat_override, r.is_repeat), r.new_perpetrator_flag,
+       r.risk_score, r.risk_grade, p.name, r.match_status
+FROM referrals AS r
+JOIN agencies AS a ON a.id = r.referring_agency_id
+JOIN panels AS p ON p.id = r.panel_id
+WHERE {where}
+ORDER BY r.referral_date DESC, r.id DESC
+LIMIT 200
+"""
+# services.referrals._filtered's text condition (SQLite's LIKE ignores ASCII case, as ilike).
+_TEXT_WHERE = """(
+    r.case_ref LIKE :contains OR r.external_ref LIKE :prefix
+    OR r.victim_last_name LIKE :prefix OR r.victim_first_name LIKE :prefix
+    OR r.victim_id IN (SELECT id FROM people
+                       WHERE last_name LIKE :prefix OR first_name LIKE :prefix)
+    OR r.victim_id IN (SELECT person_id FROM person_aliases
+                       WHERE last_name LIKE :prefix OR first_name LIKE :prefix))"""
+_STATUS_DATE_WHERE = "r.status = :status AND r.referral_date >= :start AND r.referral_date <= :end"
+
+
+def _list_filters(store: Any) -> tuple[list[str], list[tuple[str, date, date]]]:
+    """What a coordinator types in the list's search box (surnames, first names, a case
+    reference) and status + date-range filters, spread over the store."""
+    from sqlalchemy import func, select
+
+    from marac_desk.db import models
+
+    r = models.Referral
+    with store.read() as s:
+        rows = s.execute(select(r.victim_first_name, r.victim_last_name, r.case_ref)).all()
+        first_day, last_day = s.execute(
+            select(func.min(r.referral_date), func.max(r.referral_date))
+        ).one()
+    picked = _evenly(rows, 30)
+    texts = [last for _, last, _ in picked[:20] if last]
+    texts += [first for first, _, _ in picked[20:26] if first]
+    texts += [ref.rsplit("-", 1)[0] + "-00" + ref[-3:-1] for _, _, ref in picked[26:]]
+    span = max(1, (last_day - first_day).days)
+    windows = []
+    for i, status in enumerate(("received", "listed", "heard", "closed", "diverted") * 6):
+        start = first_day + timedelta(days=span * (i % 6) // 6)
+        windows.append((status, start, start + timedelta(days=91)))
+    return texts, windows
+
+
+def measure_list_filter(path: Path) -> dict[str, Metric]:
+    """services.referrals.list_referrals (first page of 200, newest first) with a text filter
+    and with a status + date-range filter, against the same SELECT on a stock connection."""
+    from marac_desk.services.paths import AppPaths
+    from marac_desk.services.referrals import ReferralFilter, list_referrals
+    from marac_desk.services.session import unlock_store
+
+    store = unlock_store(path, PASSPHRASE, paths=AppPaths.default())
+    try:
+        texts, windows = _list_filters(store)
+        text_filters = [ReferralFilter(text=t) for t in texts]
+        window_filters = [
+            ReferralFilter(status=st, date_from=start, date_to=end) for st, start, end in windows
+        ]
+        for flt in (text_filters + window_filters)[:5]:
+            list_referrals(store, flt)
+        ours_text = [_timed_ms(lambda f=flt: list_referrals(store, f)) for flt in text_filters]
+        ours_window = [_timed_ms(lambda f=flt: list_referrals(store, f)) for flt in window_filters]
+    finally:
+        store.close()
+    conn = _stock_connect(path)
+    try:
+        text_sql = _LIST_SQL.format(where=_TEXT_WHERE)
+        window_sql = _LIST_SQL.format(where=_STATUS_DATE_WHERE)
+        base_text = [
+            _timed_ms(
+                lambda t=t: conn.execute(
+                    text_sql, {"contains": f"%{t}%", "prefix": f"{t}%"}
+                ).fetchall()
+            )
+            for t in texts
+        ]
+        base_window = [
+            _timed_ms(
+                lambda st=st, a=a, b=b: conn.execute(
+                    window_sql, {"status": st, "start": a.isoformat(), "end": b.isoformat()}
+                ).fetchall()
+            )
+            for st, a, b in windows
+        ]
+    finally:
+        conn.close()
+
+    def p95(values: list[float]) -> float | None:
+        return _percentile(values, 95)
+
+    return {
+        "list_filter_p95_ms": metric(
+            p95(ours_text + ours_window), "ms", p95(base_text + base_window), digits=3
+        ),
+        "list_filter_text_p95_ms": metric(p95(ours_text), "ms", p95(base_text), digits=3),
+        "list_filter_status_date_p95_ms": metric(
+            p95(ours_window), "ms", p95(base_window), digits=3
+        ),
+    }
+
+
+_IMPORT_COLUMNS = (
+    "external_ref",
+    "referral_date",
+    "referring_agency",
+    "victim_first_name",
+    "victim_last_name",
+    "victim_dob",
+    "victim_gender",
+    "victim_address",
+    "victim_postcode",
+    "perpetrator_first_name",
+    "perpetrator_last_name",
+    "perpetrator_dob",
+    "perpetrator_gender",
+    "relationship",
+    "perpetrator2_first_name",
+    "perpetrator2_last_name",
+    "perpetrator2_dob",
+    "perpetrator2_gender",
+    "relationship2",
+    "criteria",
+    "risk_score",
+    "professional_judgement_reason",
+    "police_incidents_12m",
+)
+
+
+def _write_import_csv(target: Path, referrals: int, seed: int) -> int:
+    """A coordinator's spreadsheet of `referrals` synthetic referrals (other people than the
+    store's: another seed), in the canonical columns."""
+    import csv
+
+    from marac_desk.core import synthetic
+
+    data = synthetic.generate(referrals, seed + 7919, date.today())
+    run_tag = int(time.time())  # a reused store (--keep-store) imports them as new again
+
+    def day(d: date | None) -> str:
+        return d.isoformat() if d else ""
+
+    def words(text: str) -> str:
+        return text.replace("_", " ")
+
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(_IMPORT_COLUMNS)
+        for r in data.referrals:
+            perps = [
+                (
+                    p.first_name,
+                    p.last_name,
+                    day(p.dob),
+                    words(p.gender),
+                    words(p.relationship_to_victim),
+                )
+                for p in r.perpetrators[:2]
+            ]
+            perps += [("", "", "", "", "")] * (2 - len(perps))
+            criteria = [
+                name
+                for name, on in (
+                    ("visible_high_risk", r.crit_visible_high_risk),
+                    ("professional_judgement", r.crit_professional_judgement),
+                    ("potential_escalation", r.crit_potential_escalation),
+                    ("repeat", r.crit_repeat),
+                )
+                if on
+            ]
+            agency = r.referring_agency + (f";{r.joint_agency}" if r.joint_agency else "")
+            writer.writerow(
+                (
+                    f"BENCH{run_tag}/{r.key:07d}",
+                    r.referral_date.isoformat(),
+                    agency,
+                    r.victim_first_name,
+                    r.victim_last_name,
+                    day(r.victim_dob),
+                    words(r.victim_gender),
+                    r.address,
+                    r.postcode,
+                    *perps[0],
+                    *perps[1],
+                    ";".join(criteria),
+                    "" if r.risk_score is None else str(r.risk_score),
+                    r.professional_judgement_reason,
+                    "" if r.police_incidents_12m is None else str(r.police_incidents_12m),
+                )
+            )
+    return len(data.referrals)
+
+
+def measure_import_rate(path: Path, folder: Path, referrals: int, seed: int) -> Metric:
+    """marac-desk's spreadsheet import (services.imports.import_referrals: read, check every
+    row, match every person against the store, insert in date order, one transaction) of
+    `referrals` rows into the benchmark store. Run last: it adds to the store."""
+    try:
+        from marac_desk.services import imports
+    except ImportError as exc:
+        return metric(None, "referrals/s", note=f"services.imports is missing ({exc})")
+    importer = getattr(imports, "import_referrals", None)
+    if importer is None:
+        return metric(None, "referrals/s", note="services.imports has no import_referrals")
+    from marac_desk.services import session, users
+    from marac_desk.services.paths import AppPaths
+
+    source = folder / "import.csv"
+    _write_import_csv(source, referrals, seed)
+    store = session.unlock_store(path, PASSPHRASE, paths=AppPaths.default())
+    opened = session.sign_in(store, users.list_profiles(store)[0])
+    try:
+        started = time.perf_counter()
+        try:
+            result = importer(
+                opened.store, opened.actor, source, today=date.today(), skip_invalid=True
+            )
+        except Exception as exc:  # another engineer's module, maybe mid-change
+            return metric(None, "referrals/s", note=f"the import failed ({type(exc).__name__})")
+        seconds = time.perf_counter() - started
+    finally:
+        opened.lock("benchmark import finished")
+    if not result.imported:
+        return metric(
+            None, "referrals/s", note=f"nothing was imported ({result.rejected} rejected)"
+        )
+    out = metric(result.imported / seconds, "referrals/s", digits=1)
+    if result.rejected:
+        out["note"] = f"{result.imported} imported, {result.rejected} rows rejected"
+    return out
+
+
 # ----- the run ------------------------------------------------------------------------------------
 
 
-def run(referrals: int, seed: int, out: Path, window_timeout: float) -> dict[str, Any]:
+def run(
+    referrals: int,
+    seed: int,
+    out: Path,
+    window_timeout: float,
+    *,
+    import_rows: int = 2000,
+    keep_store: Path | None = None,
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="marac-bench-") as tmp:
         folder = Path(tmp)
         os.environ["MARAC_DESK_HOME"] = str(folder / "home")  # no trace in the real home
         os.environ["MARAC_DESK_BENCH_WINDOW_TIMEOUT"] = str(window_timeout)
-        print(f"Building a store of {referrals:,} synthetic referrals...", flush=True)
-        path, insert_rate = build_store(folder, referrals, seed)
+        if keep_store is not None and keep_store.exists():
+            print(f"Reusing the store at {keep_store} (built earlier with --keep-store)...")
+            path = keep_store
+            insert_rate = metric(None, "referrals/s", note="store reused (--keep-store)")
+        else:
+            print(f"Building a store of {referrals:,} synthetic referrals...", flush=True)
+            path, insert_rate = build_store(keep_store or folder / "bench.store", referrals, seed)
         metrics = {
             "unlock_seconds": measure_unlock(path),
             "second_connection_ms": measure_second_connection(path),
@@ -327,6 +663,11 @@ def run(referrals: int, seed: int, out: Path, window_timeout: float) -> dict[str
             "resident_memory_mb": measure_resident_memory(path),
             "main_window_ready_seconds": measure_main_window_ready(path, window_timeout),
         }
+        print("Finding people and listing referrals...", flush=True)
+        metrics |= measure_candidates(path)
+        metrics |= measure_list_filter(path)
+        print(f"Importing {import_rows:,} referrals from a spreadsheet...", flush=True)
+        metrics["import_rate"] = measure_import_rate(path, folder, import_rows, seed)
     result = {"referrals": referrals, "metrics": metrics}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -369,6 +710,20 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="how long to wait for the main window's ready signal",
     )
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=None,
+        metavar="M",
+        help="rows in the spreadsheet import_rate imports (default: N/10, 100 to 2,000)",
+    )
+    parser.add_argument(
+        "--keep-store",
+        type=Path,
+        metavar="FILE",
+        help="build the store at FILE and keep it, or reuse FILE if it exists (synthetic "
+        "data under the benchmark's passphrase; import_rate adds to it on every run)",
+    )
     parser.add_argument("--probe", choices=("rss", "window"), help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -380,7 +735,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--out is required")
     if args.referrals < 1:
         parser.error("--referrals must be at least 1")
-    run(args.referrals, args.seed, args.out, args.window_timeout)
+    import_rows = args.import_rows or max(100, min(2000, args.referrals // 10))
+    run(
+        args.referrals,
+        args.seed,
+        args.out,
+        args.window_timeout,
+        import_rows=import_rows,
+        keep_store=args.keep_store,
+    )
     return 0
 
 
