@@ -149,8 +149,8 @@ class Referral(Base):
     __tablename__ = "referrals"
     id: Mapped[int] = _id()
     case_ref: Mapped[str] = mapped_column(String(40), unique=True)
-    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
-    referral_date: Mapped[date] = mapped_column(Date, index=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
+    referral_date: Mapped[date] = mapped_column(Date)
     referring_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     joint_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
     referrer_name: Mapped[str] = mapped_column(String(120), default="")
@@ -198,7 +198,7 @@ class Referral(Base):
     risk_grade: Mapped[str] = mapped_column(String(20), default="")
 
     # received | listed | heard | closed | diverted | withdrawn
-    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="received")
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_decided_by: Mapped[str] = mapped_column(String(120), default="")
 
@@ -368,7 +368,7 @@ class Action(Base):
     category: Mapped[str] = mapped_column(String(30), default="other")
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     # open | completed | not_possible | not_undertaken | carried_forward
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)

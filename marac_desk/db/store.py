@@ -11,6 +11,7 @@ disk until the file has been shown to be a healthy MARAC Desk store of a version
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import threading
@@ -61,6 +62,10 @@ def _quiet_cipher_log() -> None:
         finally:
             probe.close()
         _cipher_log_quieted = True
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _utcnow() -> datetime:
@@ -375,6 +380,8 @@ class Store:
             poolclass=QueuePool,
             pool_size=4,
             max_overflow=4,
+            # Compact JSON: risk answers and settings take less room, and less to encrypt.
+            json_serializer=_compact_json,
         )
 
         @event.listens_for(engine, "begin")

@@ -25,7 +25,7 @@ from marac_desk.core import synthetic
 from marac_desk.core.agencies import REFERRAL_SOURCE_CATEGORIES
 from marac_desk.core.matching import NameForm, PersonEvidence, blocking_keys
 from marac_desk.db import errors
-from marac_desk.db.bulk import insert_rows
+from marac_desk.db.bulk import deferred_indexes, insert_rows
 from marac_desk.db.models import (
     Action,
     ActionUpdate,
@@ -543,6 +543,23 @@ class _RowBuilder:
         ]
 
 
+# The tables a demo fills in bulk: their secondary indexes are built once at the end.
+_BULK_TABLES = (
+    Person,
+    PersonAlias,
+    PersonDob,
+    PersonKey,
+    Referral,
+    ReferralPerpetrator,
+    ReferralChild,
+    RiskAssessment,
+    MeetingCase,
+    Attendance,
+    Action,
+    ActionUpdate,
+)
+
+
 class _KeyIndex:
     """Matching's blocking keys for the people added, from the rows as they are inserted (the
     same keys db.person_keys computes, without reading everything back)."""
@@ -618,7 +635,7 @@ def _generate_and_insert(
     stream = synthetic.SyntheticStream(referrals, seed, today)
     total = stream.referral_count
     _report(progress, 0, total)
-    with opened.store.write() as session:
+    with opened.store.write() as session, deferred_indexes(session.connection(), _BULK_TABLES):
         agency_names = {name for name, _ in synthetic.REFERRING_AGENCY_WEIGHTS}
         agency_ids = _ensure_agencies(session, opened, agency_names)
         panel_ids, panels_created = _ensure_panels(

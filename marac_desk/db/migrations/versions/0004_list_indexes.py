@@ -18,11 +18,16 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("actions", schema=None) as batch_op:
+        # Single-column indexes that the composite ones below begin with: kept, they only cost.
+        batch_op.drop_index("ix_actions_status")
         batch_op.create_index(
             "ix_actions_status_due_owner", ["status", "due_date", "owner_agency_id"], unique=False
         )
 
     with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.drop_index("ix_referrals_panel_id")
+        batch_op.drop_index("ix_referrals_referral_date")
+        batch_op.drop_index("ix_referrals_status")
         batch_op.create_index(
             "ix_referrals_date_repeat",
             ["referral_date", "is_repeat", "repeat_override"],
@@ -41,6 +46,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_referrals_status_date")
         batch_op.drop_index("ix_referrals_risk_score")
         batch_op.drop_index("ix_referrals_date_repeat")
+        batch_op.create_index("ix_referrals_status", ["status"], unique=False)
+        batch_op.create_index("ix_referrals_referral_date", ["referral_date"], unique=False)
+        batch_op.create_index("ix_referrals_panel_id", ["panel_id"], unique=False)
 
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.drop_index("ix_actions_status_due_owner")
+        batch_op.create_index("ix_actions_status", ["status"], unique=False)
