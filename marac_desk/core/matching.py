@@ -14,11 +14,13 @@ agreement adds (or, for clear disagreement, subtracts) weight. Weights were set 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
+from operator import ne
+from typing import Any
 
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
@@ -133,18 +135,28 @@ def _name_weight(level: str | None, *, given: bool) -> float:
     return table.get(level, 0.0)
 
 
+# _name_weight as lookups (a pair of names is weighed for every candidate).
+_LEVELS = (None, "different", *W_FIRST, *W_LAST)
+_GIVEN_WEIGHT: dict[str | None, float] = {
+    level: _name_weight(level, given=True) for level in _LEVELS
+}
+_FAMILY_WEIGHT: dict[str | None, float] = {
+    level: _name_weight(level, given=False) for level in _LEVELS
+}
+
+
 def _pair_evidence(a: NameForm, b: NameForm) -> tuple[float, list[str]]:
     """Best reading of two name forms, straight or with first and last swapped."""
     f_level, f_why = _name_level(a.first, b.first, given=True)
     l_level, l_why = _name_level(a.last, b.last, given=False)
-    straight = _name_weight(f_level, given=True) + _name_weight(l_level, given=False)
+    straight = _GIVEN_WEIGHT[f_level] + _FAMILY_WEIGHT[l_level]
     reasons = [r for r in (f_why, l_why) if r]
 
     sf_level, sf_why = _name_level(a.first, b.last, given=True)
+    if sf_level in (None, "different"):  # no swapped reading (the common case: skip its cost)
+        return straight, reasons
     sl_level, sl_why = _name_level(a.last, b.first, given=False)
-    swapped = (
-        _name_weight(sf_level, given=True) + _name_weight(sl_level, given=False) - W_SWAPPED_PENALTY
-    )
+    swapped = _GIVEN_WEIGHT[sf_level] + _FAMILY_WEIGHT[sl_level] - W_SWAPPED_PENALTY
     if (
         swapped > straight
         and sf_level not in (None, "different")
@@ -160,13 +172,20 @@ def _pair_evidence(a: NameForm, b: NameForm) -> tuple[float, list[str]]:
     return straight, reasons
 
 
+@lru_cache(maxsize=1 << 16)
+def _digits(day: date) -> str:
+    return day.strftime("%d%m%Y")
+
+
 def _dob_level(a: date, b: date) -> str:
     if a == b:
         return "exact"
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return "swapped"
-    sa, sb = a.strftime("%d%m%Y"), b.strftime("%d%m%Y")
-    if sum(x != y for x, y in zip(sa, sb, strict=True)) == 1:
+    sa, sb = _digits(a), _digits(b)
+    if len(sa) != len(sb):
+        raise ValueError("dates of birth of different lengths")
+    if sum(map(ne, sa, sb)) == 1:
         return "digit"
     if abs((a - b).days) <= 2 or (
         a.day == b.day and a.month == b.month and abs(a.year - b.year) == 1
@@ -201,7 +220,9 @@ def normalise_postcode(text: str) -> str:
     return "".join(text.upper().split())
 
 
-def _postcode_evidence(a: Iterable[str], b: Iterable[str]) -> tuple[float, str]:
+def _postcode_evidence(a: Sequence[str], b: Sequence[str]) -> tuple[float, str]:
+    if not a or not b:
+        return 0.0, ""
     pa = {normalise_postcode(p) for p in a if p.strip()}
     pb = {normalise_postcode(p) for p in b if p.strip()}
     if not pa or not pb:
@@ -223,8 +244,8 @@ def _address_evidence(a: Iterable[str], b: Iterable[str]) -> tuple[float, str]:
     return (W_ADDRESS, "same address") if best >= 90 else (0.0, "")
 
 
-def compare(probe: PersonEvidence, known: PersonEvidence) -> MatchResult:
-    """Score `probe` (what the coordinator typed) against one `known` person."""
+def _names_evidence(probe: PersonEvidence, known: PersonEvidence) -> tuple[float, list[str]]:
+    """The best reading of any of the probe's names against any of the known person's."""
     name_weight, name_why = -99.0, []
     for a in probe.names:
         for b in known.names:
@@ -233,6 +254,28 @@ def compare(probe: PersonEvidence, known: PersonEvidence) -> MatchResult:
                 name_weight, name_why = weight, why
     if name_weight == -99.0:
         name_weight = 0.0
+    return name_weight, name_why
+
+
+def _best_without_names(probe: PersonEvidence, known: PersonEvidence) -> float:
+    """The most the DOB, postcode and address evidence could add to the names' weight."""
+    best = W_DOB["exact"] if probe.dobs and known.dobs else 0.0
+    if probe.postcodes and known.postcodes:
+        best += max(W_POSTCODE.values())
+    if probe.addresses and known.addresses:
+        best += W_ADDRESS
+    return best
+
+
+def compare(probe: PersonEvidence, known: PersonEvidence) -> MatchResult:
+    """Score `probe` (what the coordinator typed) against one `known` person."""
+    return _scored(probe, known, *_names_evidence(probe, known))
+
+
+def _scored(
+    probe: PersonEvidence, known: PersonEvidence, name_weight: float, name_why: list[str]
+) -> MatchResult:
+    """`compare`, the names already weighed."""
     dob_weight, dob_why = _dob_evidence(probe.dobs, known.dobs)
     pc_weight, pc_why = _postcode_evidence(probe.postcodes, known.postcodes)
     addr_weight, addr_why = _address_evidence(probe.addresses, known.addresses)
@@ -254,11 +297,83 @@ def compare(probe: PersonEvidence, known: PersonEvidence) -> MatchResult:
     return MatchResult(known.person_id, round(total, 2), score, decision, reasons)
 
 
+# The most the names can add: both agreeing exactly (a swapped reading scores less).
+NAME_WEIGHT_MAX = max(W_FIRST.values()) + max(W_LAST.values())
+
+
+def dob_screen(probe: PersonEvidence) -> Callable[[Sequence[date]], bool] | None:
+    """For one probe, a test of a known person's dates of birth that is False only when
+    `compare(probe, known)` is certain to be DISTINCT: both sides have dates of birth, no pair
+    of them agrees at any level, and the most the names, postcode and address could add then
+    does not reach review. None when no dates of birth can rule anyone out (the probe has none,
+    or the rest could reach review on its own). Lets `rank` (and callers holding many
+    candidates) skip the full comparison; it never changes a decision."""
+    best = NAME_WEIGHT_MAX + W_DOB_DIFFERENT
+    if probe.postcodes:
+        best += max(W_POSTCODE.values())
+    if probe.addresses:
+        best += W_ADDRESS
+    dobs = probe.dobs
+    if not dobs or best >= REVIEW_AT:
+        return None
+    years, days, near = dob_neighbourhood(dobs)
+
+    def worth(known_dobs: Sequence[date]) -> bool:
+        if not known_dobs:
+            return True
+        for b in known_dobs:
+            if (b.year in years or (b.month, b.day) in days or b.toordinal() in near) and any(
+                _dob_level(a, b) != "different" for a in dobs
+            ):
+                return True
+        return False
+
+    return worth
+
+
+def dob_neighbourhood(
+    dobs: Sequence[date],
+) -> tuple[set[int], set[tuple[int, int]], set[int]]:
+    """(years, (month, day)s, ordinals) such that a date agreeing with any of `dobs` at a level
+    other than "different" has one of the years, one of the days of the year or one of the
+    ordinals: every level but "different" needs the same year (swapped, a digit of the day or
+    month), the same day and month (a digit of the year, a year apart) or dates at most two
+    days apart."""
+    years = {d.year for d in dobs}
+    days = {(d.month, d.day) for d in dobs}
+    near = {d.toordinal() + k for d in dobs for k in range(-2, 3)}
+    return years, days, near
+
+
+def worth_comparing(probe: PersonEvidence, known_dobs: Sequence[date]) -> bool:
+    """`dob_screen(probe)(known_dobs)`, for a single comparison."""
+    worth = dob_screen(probe)
+    return worth is None or worth(known_dobs)
+
+
+_SCREEN_NOT_GIVEN: Any = object()
+
+
 def rank(
-    probe: PersonEvidence, candidates: Iterable[PersonEvidence], limit: int = 10
+    probe: PersonEvidence,
+    candidates: Iterable[PersonEvidence],
+    limit: int = 10,
+    *,
+    screen: Callable[[Sequence[date]], bool] | None = _SCREEN_NOT_GIVEN,
 ) -> list[MatchResult]:
-    """The candidates worth showing, best first."""
-    results = [compare(probe, c) for c in candidates if c.person_id != probe.person_id]
+    """The candidates worth showing, best first. `screen` is `dob_screen(probe)` when the
+    caller has made it already."""
+    worth = dob_screen(probe) if screen is _SCREEN_NOT_GIVEN else screen
+    results = []
+    for c in candidates:
+        if c.person_id == probe.person_id or (worth is not None and not worth(c.dobs)):
+            continue
+        # Names first: when even the best of the rest cannot lift them to review, the result
+        # is DISTINCT and not shown, so it need not be worked out in full.
+        name_weight, name_why = _names_evidence(probe, c)
+        if name_weight + _best_without_names(probe, c) < REVIEW_AT:
+            continue
+        results.append(_scored(probe, c, name_weight, name_why))
     shown = [r for r in results if r.decision is not Decision.DISTINCT]
     shown.sort(key=lambda r: (-r.weight, r.person_id or 0))
     return shown[:limit]

@@ -118,10 +118,14 @@ def are_variants(a: str, b: str) -> bool:
     if fa & fb and (compact(a) in fb or compact(b) in fa):
         return True
     # Two nicknames of one full name (Katie and Kate, both of Kathryn).
-    nn = _nicknamer()
-    ca = nn.canonicals_of(compact(a)) | {compact(a)}
-    cb = nn.canonicals_of(compact(b)) | {compact(b)}
-    return bool(ca & cb)
+    return bool(_canonicals(a) & _canonicals(b))
+
+
+@lru_cache(maxsize=_CACHE)
+def _canonicals(text: str) -> frozenset[str]:
+    """The name (compact) with the full names it is a nickname of."""
+    name = compact(text)
+    return frozenset(_nicknamer().canonicals_of(name) | {name})
 
 
 def initials(text: str) -> str:

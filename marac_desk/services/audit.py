@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import Session
 
 from marac_desk.core.audit_chain import (
@@ -21,6 +21,7 @@ from marac_desk.core.audit_chain import (
     event_hash,
     verify_chain,
 )
+from marac_desk.db.bulk import insert_rows
 from marac_desk.db.models import AuditEvent, AuditHead
 from marac_desk.db.store import Store
 from marac_desk.services.context import Actor, utcnow
@@ -76,29 +77,86 @@ def record(  # noqa: PLR0917 - reads as a sentence: who did what to which thing
     at: datetime | None = None,
 ) -> int:
     """Append one event in the caller's unit of work; returns its sequence number."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
     head = session.get(AuditHead, 1)
     prev_seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    seq = prev_seq + 1
-    occurred_at = at or utcnow()
-    fields = {
-        "seq": seq,
-        "occurred_at": occurred_at,
+    row = _event_row(prev_seq, prev_hash, actor, action, entity, entity_id, description, at)
+    session.add(AuditEvent(**row))
+    if head is None:
+        session.add(AuditHead(id=1, seq=row["seq"], hash=row["hash"]))
+    else:
+        head.seq, head.hash = row["seq"], row["hash"]
+    session.flush()
+    return int(row["seq"])
+
+
+def _event_row(  # noqa: PLR0917 - record's sentence, after the chain's head
+    prev_seq: int,
+    prev_hash: str,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: object,
+    description: str,
+    at: datetime | None,
+) -> dict[str, Any]:
+    """The audit_events row that follows (prev_seq, prev_hash) in the chain."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    fields: dict[str, Any] = {
+        "seq": prev_seq + 1,
+        "occurred_at": at or utcnow(),
         "actor": actor.name,
         "action": action,
         "entity": entity,
         "entity_id": str(entity_id),
         "description": description,
     }
-    digest = event_hash(prev_hash=prev_hash, **fields)  # type: ignore[arg-type]
-    session.add(AuditEvent(user_id=actor.user_id, prev_hash=prev_hash, hash=digest, **fields))
-    if head is None:
-        session.add(AuditHead(id=1, seq=seq, hash=digest))
-    else:
-        head.seq, head.hash = seq, digest
-    session.flush()
-    return seq
+    digest = event_hash(prev_hash=prev_hash, **fields)
+    return {**fields, "user_id": actor.user_id, "prev_hash": prev_hash, "hash": digest}
+
+
+class BulkEvents:
+    """The events of a bulk unit of work (the importer), chained in memory and written in one
+    executemany at the end, with the chain's head moved once. Nothing else may record events
+    in the same unit of work between the first `add` and `write`."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        head = session.get(AuditHead, 1)
+        self._seq, self._hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+        self._rows: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(
+        self,
+        actor: Actor,
+        action: str,
+        entity: str,
+        entity_id: object = "",
+        description: str = "",
+        *,
+        at: datetime | None = None,
+    ) -> int:
+        row = _event_row(self._seq, self._hash, actor, action, entity, entity_id, description, at)
+        self._rows.append(row)
+        self._seq, self._hash = row["seq"], row["hash"]
+        return int(row["seq"])
+
+    def write(self) -> None:
+        if not self._rows:
+            return
+        session = self._session
+        session.flush()
+        insert_rows(session.connection(), cast(Table, AuditEvent.__table__), self._rows)
+        head = session.get(AuditHead, 1)
+        if head is None:
+            session.add(AuditHead(id=1, seq=self._seq, hash=self._hash))
+        else:
+            head.seq, head.hash = self._seq, self._hash
+        session.flush()
+        self._rows = []
 
 
 def _chained(session: Session) -> Iterator[ChainedEvent]:

@@ -41,7 +41,8 @@ from marac_desk.db.models import (
 from marac_desk.db.store import Store
 from marac_desk.services import audit, settings
 from marac_desk.services import referrals as referral_service
-from marac_desk.services.context import Actor, utcnow
+from marac_desk.services.context import Actor
+from marac_desk.services.intake_batch import IntakeBatch
 
 Progress = Callable[[int, int], object]
 
@@ -351,63 +352,6 @@ def _check(
 # ----- importing ---------------------------------------------------------------------------------
 
 
-@dataclass
-class _Meetings:
-    """Meetings found or created for heard_on dates, and the next case position in each."""
-
-    panel_id: int | None = None
-    by_date: dict[date, int] = field(default_factory=dict)
-    next_position: dict[int, int] = field(default_factory=dict)
-    created: int = 0
-
-    def meeting_id(self, session: Session, panel_id: int, day: date) -> int:
-        key = day if panel_id == self.panel_id else None
-        if key is not None and key in self.by_date:
-            return self.by_date[key]
-        if panel_id != self.panel_id:
-            self.panel_id, self.by_date = panel_id, {}
-        meeting_id = session.scalar(
-            select(Meeting.id)
-            .where(
-                Meeting.panel_id == panel_id,
-                Meeting.meeting_date == day,
-                Meeting.status != "cancelled",
-            )
-            .order_by(Meeting.id)
-            .limit(1)
-        )
-        if meeting_id is None:
-            meeting = Meeting(
-                panel_id=panel_id, meeting_date=day, status="held", created_at=utcnow()
-            )
-            session.add(meeting)
-            session.flush()
-            meeting_id = meeting.id
-            self.created += 1
-            self.next_position[meeting_id] = 1
-        else:
-            last = session.scalar(
-                select(func.max(MeetingCase.position)).where(MeetingCase.meeting_id == meeting_id)
-            )
-            self.next_position[meeting_id] = int(last or 0) + 1
-        self.by_date[day] = meeting_id
-        return meeting_id
-
-    def hear(self, session: Session, referral: Referral, day: date) -> None:
-        meeting_id = self.meeting_id(session, referral.panel_id, day)
-        position = self.next_position[meeting_id]
-        self.next_position[meeting_id] = position + 1
-        session.add(
-            MeetingCase(
-                meeting_id=meeting_id,
-                referral_id=referral.id,
-                position=position,
-                outcome=IMPORTED_OUTCOME,
-            )
-        )
-        referral.status = "heard"
-
-
 def import_referrals(
     store: Store,
     actor: Actor,
@@ -498,33 +442,19 @@ def _import(
         else:
             todo.append((row, inp))
 
-    before = int(session.scalar(select(func.max(Referral.id))) or 0)
-    meetings = _Meetings()
-    cache = referral_service.IntakeCache()
+    batch = IntakeBatch(session, actor, values=values, auto_link=True, source="import")
+    batch.prepare([inp for _row, inp in todo])
     review = heard = 0
     for done, (row, inp) in enumerate(todo, 1):
-        saved = referral_service.create_in_session(
-            session, actor, inp, values=values, auto_link=True, source="import", cache=cache
-        )
+        saved = batch.create(inp)
         if saved.match_status == "review" or saved.reviews_queued:
             review += 1
         if row.heard_on is not None:
-            referral = session.get(Referral, saved.id)
-            assert referral is not None
-            meetings.hear(session, referral, row.heard_on)
+            batch.hear(saved.id, row.heard_on, IMPORTED_OUTCOME)
             heard += 1
         if progress is not None and (done % 200 == 0 or done == len(todo)):
             progress(done, len(todo))
-    session.flush()
-    effective = func.coalesce(Referral.repeat_override, Referral.is_repeat)
-    repeats = int(
-        session.scalar(
-            select(func.count())
-            .select_from(Referral)
-            .where(Referral.id > before, effective.is_(True))
-        )
-        or 0
-    )
+    repeats = batch.repeats()
     result = ImportResult(
         kind=table.kind,
         imported=len(todo),
@@ -533,21 +463,20 @@ def _import(
         rejected=len(checked.rejected),
         already_imported=already,
         heard=heard,
-        meetings_created=meetings.created,
+        meetings_created=batch.meetings_created,
         problems=tuple(row_problems),
         rejected_rows=tuple(checked.rejected),
         header=table.header,
     )
-    audit.record(
-        session,
-        actor,
+    batch.record(
         "import",
         "referral",
         "",
         f"{table.kind} import: {result.imported} referrals imported ({repeats} repeats, "
         f"{review} needing review), {result.rejected} rows rejected, {already} already "
-        f"imported; {heard} heard, {meetings.created} meetings created",
+        f"imported; {heard} heard, {batch.meetings_created} meetings created",
     )
+    batch.finish()
     return result
 
 

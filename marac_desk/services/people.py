@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -43,6 +43,8 @@ from marac_desk.services.context import Actor, utcnow
 
 # How many people share the most keys with a probe before they are scored in full.
 SHORTLIST = 60
+# The kind of alias kept when a linked referral spells a person differently.
+VARIANT_KIND = "spelling"
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,20 @@ def find_candidates(store: Store, probe: PersonEvidence, limit: int = 10) -> lis
 # ----- writing ----------------------------------------------------------------------------------
 
 
+def person_values(
+    first_name: str, last_name: str, dob: date | None, gender: str, now: datetime
+) -> dict[str, Any]:
+    """A new person's column values (one source for intake and the bulk import)."""
+    return {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "dob": dob,
+        "gender": gender,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def create_person_in_session(
     session: Session,
     first_name: str,
@@ -217,15 +233,7 @@ def create_person_in_session(
     aliases: Sequence[tuple[str, str]] = (),
     alternative_dobs: Sequence[date] = (),
 ) -> int:
-    now = utcnow()
-    person = Person(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        dob=dob,
-        gender=gender,
-        created_at=now,
-        updated_at=now,
-    )
+    person = Person(**person_values(first_name, last_name, dob, gender, utcnow()))
     session.add(person)
     session.flush()
     for first, last in aliases:
@@ -237,38 +245,35 @@ def create_person_in_session(
     return person.id
 
 
+def variant_of(
+    known: PersonEvidence, first_name: str, last_name: str, dob: date | None
+) -> tuple[tuple[str, str] | None, date | None]:
+    """What `note_variant` adds for a linked person whose evidence is `known` (own name first,
+    own DOB first): the (first, last) alias, the alternative DOB, or None for each."""
+    first, last = first_name.strip(), last_name.strip()
+    alias = None
+    if (first or last) and NameForm(first, last) not in known.names:
+        alias = (first, last)
+    return alias, (dob if dob is not None and dob not in known.dobs else None)
+
+
 def note_variant(
     session: Session, person_id: int, first_name: str, last_name: str, dob: date | None
 ) -> None:
     """A linked referral wrote the person differently: keep that as an alias / alternative DOB,
     so the next search under that spelling finds them."""
-    person = session.get(Person, person_id)
-    if person is None:
+    known = load_evidence(session.connection(), [person_id]).get(person_id)
+    if known is None:
         return
-    same_name = (first_name.strip(), last_name.strip()) == (person.first_name, person.last_name)
-    if not same_name and (first_name.strip() or last_name.strip()):
-        known = session.scalar(
-            select(PersonAlias.id).where(
-                PersonAlias.person_id == person_id,
-                PersonAlias.first_name == first_name.strip(),
-                PersonAlias.last_name == last_name.strip(),
+    alias, other_dob = variant_of(known, first_name, last_name, dob)
+    if alias is not None:
+        session.add(
+            PersonAlias(
+                person_id=person_id, first_name=alias[0], last_name=alias[1], kind=VARIANT_KIND
             )
         )
-        if known is None:
-            session.add(
-                PersonAlias(
-                    person_id=person_id,
-                    first_name=first_name.strip(),
-                    last_name=last_name.strip(),
-                    kind="spelling",
-                )
-            )
-    if dob is not None and dob != person.dob:
-        known_dob = session.scalar(
-            select(PersonDob.id).where(PersonDob.person_id == person_id, PersonDob.dob == dob)
-        )
-        if known_dob is None:
-            session.add(PersonDob(person_id=person_id, dob=dob))
+    if other_dob is not None:
+        session.add(PersonDob(person_id=person_id, dob=other_dob))
     session.flush()
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from marac_desk.core import referral_rules as rules
-from marac_desk.core.matching import Decision
+from marac_desk.core.matching import Decision, MatchResult
 from marac_desk.core.repeats import ReferralFacts, RepeatRule, add_months, assess_history
 from marac_desk.core.vocab import NOT_KNOWN, OPEN_ACTION_STATUSES
 from marac_desk.db.models import (
@@ -394,6 +394,25 @@ def next_case_ref(
     return f"{stem}{number:05d}"
 
 
+def link_target(found: Sequence[MatchResult], *, auto_link: bool) -> int | None:
+    """The person to link to without asking, if any: only when linking automatically is allowed,
+    the best candidate is at link strength and no other is (two people both at link strength is
+    not overwhelming: ask instead). Otherwise the caller creates a new person, on the review
+    list when anything was `found`."""
+    best = found[0] if found else None
+    if not (auto_link and best is not None and best.decision is Decision.LINK and best.person_id):
+        return None
+    runner_up = found[1] if len(found) > 1 else None
+    if runner_up is not None and runner_up.decision is Decision.LINK:
+        return None
+    return best.person_id
+
+
+def match_status_of(found: Sequence[MatchResult]) -> str:
+    """How a new person came to be made: 'review' when there were candidates, else 'new'."""
+    return "review" if found else "new"
+
+
 def _resolve_person(
     session: Session,
     person: PersonInput,
@@ -411,19 +430,14 @@ def _resolve_person(
         return live, "linked", []
     probe = people.evidence_from(person.first_name, person.last_name, person.dob, postcode=postcode)
     found = people.ranked_in_session(session, probe) if not person.decided else []
-    best = found[0] if found else None
-    if auto_link and best is not None and best.decision is Decision.LINK and best.person_id:
-        runner_up = found[1] if len(found) > 1 else None
-        # Two people both at link strength is not overwhelming: ask instead.
-        if runner_up is None or runner_up.decision is not Decision.LINK:
-            people.note_variant(
-                session, best.person_id, person.first_name, person.last_name, person.dob
-            )
-            return best.person_id, "linked", []
+    target = link_target(found, auto_link=auto_link)
+    if target is not None:
+        people.note_variant(session, target, person.first_name, person.last_name, person.dob)
+        return target, "linked", []
     new_id = people.create_person_in_session(
         session, person.first_name, person.last_name, person.dob, person.gender
     )
-    return new_id, ("review" if found else "new"), found
+    return new_id, match_status_of(found), found
 
 
 # ----- intake -----------------------------------------------------------------------------------
@@ -449,6 +463,95 @@ def create_referral(
     return replace(saved, warnings=tuple(problems))
 
 
+def referral_values(
+    inp: ReferralInput,
+    *,
+    case_ref: str,
+    panel_id: int,
+    agency_id: int,
+    joint_id: int | None,
+    victim_id: int,
+    match_status: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """A new referral's column values from the input and what intake resolved (one source for
+    intake and the bulk import)."""
+    values: dict[str, Any] = {
+        "case_ref": case_ref,
+        "panel_id": panel_id,
+        "referral_date": inp.referral_date,
+        "referring_agency_id": agency_id,
+        "joint_agency_id": joint_id,
+        "referrer_name": inp.referrer_name.strip(),
+        "referrer_contact": inp.referrer_contact.strip(),
+        "external_ref": inp.external_ref.strip(),
+        "victim_id": victim_id,
+        "victim_first_name": inp.victim.first_name.strip(),
+        "victim_last_name": inp.victim.last_name.strip(),
+        "victim_dob": inp.victim.dob,
+        "reason": inp.reason,
+        "crit_visible_high_risk": inp.crit_visible_high_risk,
+        "crit_professional_judgement": inp.crit_professional_judgement,
+        "professional_judgement_reason": inp.professional_judgement_reason.strip(),
+        "crit_potential_escalation": inp.crit_potential_escalation,
+        "police_incidents_12m": inp.police_incidents_12m,
+        "crit_repeat": inp.crit_repeat,
+        "risk_tool": inp.risk_tool,
+        "risk_score": inp.risk_score,
+        "risk_grade": inp.risk_grade,
+        "children_status": "listed" if inp.children else inp.children_status,
+        "match_status": match_status,
+        "import_fingerprint": inp.import_fingerprint,
+        "status": "received",
+        "created_at": now,
+        "updated_at": now,
+        "victim_gender": inp.victim.gender,
+    }
+    values.update(inp.victim_facts)  # victim facts win (victim_gender among them)
+    return values
+
+
+def perpetrator_values(perp: PerpetratorInput, referral_id: int, person_id: int) -> dict[str, Any]:
+    return {
+        "referral_id": referral_id,
+        "person_id": person_id,
+        "first_name": perp.first_name.strip(),
+        "last_name": perp.last_name.strip(),
+        "dob": perp.dob,
+        "gender": perp.gender,
+        "relationship_to_victim": perp.relationship_to_victim,
+        "address": perp.address,
+        "mental_health": perp.mental_health,
+        "substance_misuse": perp.substance_misuse,
+    }
+
+
+def child_values(child: ChildInput, referral_id: int) -> dict[str, Any]:
+    return {
+        "referral_id": referral_id,
+        "first_name": child.first_name.strip(),
+        "last_name": child.last_name.strip(),
+        "dob": child.dob,
+        "relationship_to_victim": child.relationship_to_victim,
+        "relationship_to_perpetrator": child.relationship_to_perpetrator,
+        "school": child.school,
+    }
+
+
+def check_victim_facts(inp: ReferralInput) -> None:
+    unknown = set(inp.victim_facts) - VICTIM_FACT_FIELDS
+    if unknown:
+        raise ValueError(f"unknown victim facts: {sorted(unknown)}")
+
+
+def create_event_description(case_ref: str, source: str, match_status: str) -> str:
+    return f"referral {case_ref} received ({source}; victim {match_status})"
+
+
+def repeat_event_description(is_repeat: bool) -> str:
+    return f"repeat flag recomputed: {'repeat' if is_repeat else 'not a repeat'}"
+
+
 def create_in_session(
     session: Session,
     actor: Actor,
@@ -462,9 +565,7 @@ def create_in_session(
     """The insert itself, for callers that hold a unit of work (the importer: all or nothing).
     A caller entering many referrals passes one IntakeCache for the whole unit of work."""
     assert inp.referral_date is not None
-    unknown = set(inp.victim_facts) - VICTIM_FACT_FIELDS
-    if unknown:
-        raise ValueError(f"unknown victim facts: {sorted(unknown)}")
+    check_victim_facts(inp)
     panel = _panel(session, inp.panel, cache)
     agency_id = _agency_id(session, inp.referring_agency, cache)
     joint_id = _agency_id(session, inp.joint_agency, cache) if inp.joint_agency.strip() else None
@@ -472,40 +573,18 @@ def create_in_session(
     victim_id, match_status, victim_found = _resolve_person(
         session, inp.victim, auto_link=auto_link, postcode=postcode
     )
-    now = utcnow()
     referral = Referral(
-        case_ref=next_case_ref(session, panel, inp.referral_date, cache),
-        panel_id=panel.id,
-        referral_date=inp.referral_date,
-        referring_agency_id=agency_id,
-        joint_agency_id=joint_id,
-        referrer_name=inp.referrer_name.strip(),
-        referrer_contact=inp.referrer_contact.strip(),
-        external_ref=inp.external_ref.strip(),
-        victim_id=victim_id,
-        victim_first_name=inp.victim.first_name.strip(),
-        victim_last_name=inp.victim.last_name.strip(),
-        victim_dob=inp.victim.dob,
-        reason=inp.reason,
-        crit_visible_high_risk=inp.crit_visible_high_risk,
-        crit_professional_judgement=inp.crit_professional_judgement,
-        professional_judgement_reason=inp.professional_judgement_reason.strip(),
-        crit_potential_escalation=inp.crit_potential_escalation,
-        police_incidents_12m=inp.police_incidents_12m,
-        crit_repeat=inp.crit_repeat,
-        risk_tool=inp.risk_tool,
-        risk_score=inp.risk_score,
-        risk_grade=inp.risk_grade,
-        children_status="listed" if inp.children else inp.children_status,
-        match_status=match_status,
-        import_fingerprint=inp.import_fingerprint,
-        status="received",
-        created_at=now,
-        updated_at=now,
+        **referral_values(
+            inp,
+            case_ref=next_case_ref(session, panel, inp.referral_date, cache),
+            panel_id=panel.id,
+            agency_id=agency_id,
+            joint_id=joint_id,
+            victim_id=victim_id,
+            match_status=match_status,
+            now=utcnow(),
+        )
     )
-    referral.victim_gender = inp.victim.gender
-    for key, value in inp.victim_facts.items():
-        setattr(referral, key, value)
     session.add(referral)
     session.flush()
 
@@ -517,32 +596,9 @@ def create_in_session(
         reviews += people.queue_reviews(session, pid, found, source)
         perp_ids.append(pid)
         touched.append(pid)
-        session.add(
-            ReferralPerpetrator(
-                referral_id=referral.id,
-                person_id=pid,
-                first_name=perp.first_name.strip(),
-                last_name=perp.last_name.strip(),
-                dob=perp.dob,
-                gender=perp.gender,
-                relationship_to_victim=perp.relationship_to_victim,
-                address=perp.address,
-                mental_health=perp.mental_health,
-                substance_misuse=perp.substance_misuse,
-            )
-        )
+        session.add(ReferralPerpetrator(**perpetrator_values(perp, referral.id, pid)))
     for child in inp.children:
-        session.add(
-            ReferralChild(
-                referral_id=referral.id,
-                first_name=child.first_name.strip(),
-                last_name=child.last_name.strip(),
-                dob=child.dob,
-                relationship_to_victim=child.relationship_to_victim,
-                relationship_to_perpetrator=child.relationship_to_perpetrator,
-                school=child.school,
-            )
-        )
+        session.add(ReferralChild(**child_values(child, referral.id)))
     session.flush()
     refresh_person_keys(session.connection(), touched)
     _recompute_for_victims(session, actor, [victim_id], values, quiet_ids={referral.id})
@@ -552,7 +608,7 @@ def create_in_session(
         "create",
         "referral",
         referral.id,
-        f"referral {referral.case_ref} received ({source}; victim {match_status})",
+        create_event_description(referral.case_ref, source, match_status),
     )
     return SavedReferral(
         id=referral.id,
@@ -617,7 +673,7 @@ def _recompute_for_victims(
                 "update",
                 "referral",
                 r.id,
-                f"repeat flag recomputed: {'repeat' if v.is_repeat else 'not a repeat'}",
+                repeat_event_description(v.is_repeat),
             )
     session.flush()
     return changed

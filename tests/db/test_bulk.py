@@ -41,10 +41,14 @@ def test_rows_read_back_identical_to_an_orm_insert(open_store: OpenStore) -> Non
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
         assert b.venue == "" and b.status == "planned"  # column defaults applied
         # Byte for byte the text SQLAlchemy's dialect stores, so queries compare them alike.
-        raw = session.connection().exec_driver_sql(
-            "SELECT meeting_date, start_time, end_time, confidentiality_read, created_at "
-            "FROM meetings ORDER BY id"
-        ).all()
+        raw = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT meeting_date, start_time, end_time, confidentiality_read, created_at "
+                "FROM meetings ORDER BY id"
+            )
+            .all()
+        )
         assert raw[0] == raw[1]
 
 

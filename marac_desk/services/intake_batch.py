@@ -1,0 +1,796 @@
+"""Bulk intake: many referrals in one unit of work, decided exactly as intake decides them one
+at a time (`services.referrals.create_in_session`), without ~30 statements per referral.
+
+A batch holds a working set for its unit of work:
+
+- the blocking index (`person_keys`) for the keys the batch will look up — all known before the
+  first referral, since they come from what was typed — as a NumPy array of person ids per key,
+  plus the people the batch added or changed;
+- the evidence of the people matching compares (loaded on demand, or by table scans when the
+  batch is large for the store), kept up to date as the batch links and adds people;
+- each linked victim's referral history, for the repeat rule;
+- case numbers, agencies, panels and meetings.
+
+Each referral goes through the same decisions as intake: `core.matching.rank` over the same
+shortlist (`people.SHORTLIST` people sharing the most keys, ties by id), `referrals.link_target`,
+`people.variant_of`, `core.repeats.assess_history`; keys become searchable when the referral is
+done, as `refresh_person_keys` makes them at the end of intake. Ids are assigned in memory from
+the store's highest; every row is written with `db.bulk.insert_rows` by `finish`, audit events
+chained in memory (`audit.BulkEvents`). The caller's unit of work keeps it all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from marac_desk.core.matching import (
+    MatchResult,
+    NameForm,
+    PersonEvidence,
+    blocking_keys,
+    dob_neighbourhood,
+    dob_screen,
+    probe_keys,
+    rank,
+)
+from marac_desk.core.repeats import ReferralFacts, assess_history
+from marac_desk.db.bulk import insert_rows
+from marac_desk.db.models import (
+    Base,
+    MatchReview,
+    Meeting,
+    MeetingCase,
+    Person,
+    PersonAlias,
+    PersonDob,
+    PersonKey,
+    Referral,
+    ReferralChild,
+    ReferralPerpetrator,
+)
+from marac_desk.db.person_keys import EvidenceParts, load_evidence, scan_evidence
+from marac_desk.services import audit, people
+from marac_desk.services import referrals as intake
+from marac_desk.services.context import Actor, utcnow
+
+# Read every person's evidence by table scans when the batch has at least one person to match
+# for every EAGER_PEOPLE_PER_PROBE people in the store (below that, shortlisted people are read
+# as they come up).
+EAGER_PEOPLE_PER_PROBE = 100
+# A key's ids added by the batch join its array once there are this many.
+_PENDING_MAX = 64
+_CHUNK = 900  # under SQLite's bound-parameter limit
+# SQLite's page cache while the batch's rows are written (KiB).
+FINISH_CACHE_KIB = 256 * 1024
+_ID_BITS = 32
+_ID_MASK = (1 << _ID_BITS) - 1
+_ID_LIMIT = 1 << 31  # person ids are held as int32
+
+IdArray = npt.NDArray[np.integer[Any]]
+
+
+def _with_defaults(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with every column that has a plain default (the value `insert_rows` would give a
+    row without it): rows alike in their columns go into the store in one pass."""
+    defaults = {
+        c.key: getattr(c.default, "arg", None)
+        for c in table.columns
+        if c.default is not None and getattr(c.default, "is_scalar", False)
+    }
+    if defaults:
+        for row in rows:
+            for key, value in defaults.items():
+                if key not in row:
+                    row[key] = value
+    return rows
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _dbapi(session: Session) -> Any:
+    return session.connection().connection.dbapi_connection
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class KeyIndex:
+    """`person_keys` restricted to the keys a batch looks up, with what the batch adds."""
+
+    def __init__(self, session: Session, wanted: Iterable[str]) -> None:
+        self.wanted = frozenset(wanted)
+        self.arrays: dict[str, IdArray] = {}
+        dbapi = _dbapi(session)
+        for chunk in _chunks(sorted(self.wanted)):
+            query = (
+                "SELECT key, group_concat(person_id) FROM person_keys "
+                f"WHERE key IN ({_marks(len(chunk))}) GROUP BY key"
+            )
+            for key, ids in dbapi.execute(query, tuple(chunk)):
+                self.arrays[key] = np.array(ids.split(","), dtype=np.int32)
+        self.pending: dict[str, list[int]] = {}
+
+    def add(self, person_id: int, keys: Iterable[str]) -> None:
+        for key in keys:
+            if key in self.wanted:
+                self.pending.setdefault(key, []).append(person_id)
+
+    def shortlist(self, keys: Iterable[str], limit: int) -> IdArray:
+        """The `limit` people sharing the most of `keys`, ties by lowest id (what
+        `people._shortlist` asks of the store), in that order."""
+        arrays, pending = self.arrays, self.pending
+        parts: list[IdArray] = []
+        loose: list[int] = []
+        for key in keys:
+            array = arrays.get(key)
+            added = pending.get(key)
+            if added:
+                if len(added) < _PENDING_MAX:
+                    loose += added
+                else:
+                    more = np.array(added, dtype=np.int32)
+                    array = arrays[key] = more if array is None else np.concatenate((array, more))
+                    del pending[key]
+            if array is not None:
+                parts.append(array)
+        if loose:
+            parts.append(np.array(loose, dtype=np.int32))
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        ids = np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
+        ids.sort()
+        n = ids.size
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        hits = np.empty(starts.size, dtype=np.int64)
+        np.subtract(starts[1:], starts[:-1], out=hits[:-1])
+        hits[-1] = n - starts[-1]
+        # One sortable number: most hits first, then the lowest id.
+        order = ids[starts].astype(np.int64) - (hits << _ID_BITS)
+        if order.size > limit:
+            order = np.partition(order, limit - 1)[:limit]
+        order.sort()
+        return order & _ID_MASK
+
+
+# How a person's dates of birth are held in PeopleSet's arrays.
+_ONE_DOB, _NO_DOB, _SEVERAL_DOBS = 1, 2, 3
+
+
+class PeopleSet:
+    """What matching knows about the people a batch compares, as the store has them plus what
+    the batch added: evidence as `load_evidence` assembles it.
+
+    Eager (a batch large for its store): every person's evidence parts are read by table scans
+    up front, with each person's date of birth in arrays, so a shortlist is screened on dates
+    of birth all at once and only the people who could be worth comparing are put together.
+    Otherwise shortlisted people are read as they come up."""
+
+    def __init__(self, session: Session, *, eager: bool) -> None:
+        self.session = session
+        self.parts: EvidenceParts | None = None
+        self.known: dict[int, PersonEvidence] = {}
+        self._kind = np.zeros(0, dtype=np.int8)
+        self._year = np.zeros(0, dtype=np.int32)
+        self._day = np.zeros(0, dtype=np.int32)  # month * 100 + day
+        self._ordinal = np.zeros(0, dtype=np.int32)
+        if eager:
+            self.parts = parts = scan_evidence(_dbapi(session))
+            self._grow(max(parts.people, default=0))
+            own = [(pid, dob) for pid, (_first, _last, dob) in parts.people.items() if dob]
+            self._kind[list(parts.people)] = _NO_DOB
+            if own:
+                at = np.array([pid for pid, _dob in own], dtype=np.int64)
+                self._kind[at] = _ONE_DOB
+                self._year[at] = [dob.year for _pid, dob in own]
+                self._day[at] = [dob.month * 100 + dob.day for _pid, dob in own]
+                self._ordinal[at] = [dob.toordinal() for _pid, dob in own]
+            for pid in parts.dobs:  # people with other dates of birth too
+                if pid in parts.people:
+                    self._hold(pid, parts.all_dobs(pid))
+
+    def _grow(self, top: int) -> None:
+        size = self._kind.size
+        if top < size:
+            return
+        more = max(top + 1, 2 * size) - size
+        self._kind = np.concatenate((self._kind, np.zeros(more, dtype=np.int8)))
+        self._year = np.concatenate((self._year, np.zeros(more, dtype=np.int32)))
+        self._day = np.concatenate((self._day, np.zeros(more, dtype=np.int32)))
+        self._ordinal = np.concatenate((self._ordinal, np.zeros(more, dtype=np.int32)))
+
+    def _hold(self, pid: int, dobs: Sequence[date]) -> None:
+        if len(dobs) == 1:
+            dob = dobs[0]
+            self._kind[pid] = _ONE_DOB
+            self._year[pid], self._day[pid] = dob.year, dob.month * 100 + dob.day
+            self._ordinal[pid] = dob.toordinal()
+        else:
+            self._kind[pid] = _NO_DOB if not dobs else _SEVERAL_DOBS
+
+    def evidence(self, person_id: int) -> PersonEvidence:
+        found = self.known.get(person_id)
+        if found is None:
+            if self.parts is not None:
+                found = self.parts.evidence(person_id)
+            else:
+                found = load_evidence(self.session.connection(), [person_id]).get(person_id)
+            if found is None:
+                raise LookupError(f"person {person_id} is not in the store")
+            self.known[person_id] = found
+        return found
+
+    def candidates(
+        self,
+        probe: PersonEvidence,
+        ids: IdArray,
+        worth: Callable[[Sequence[date]], bool] | None,
+    ) -> list[PersonEvidence]:
+        """The evidence of `ids`, leaving out (unread) people whose dates of birth already
+        make `compare` say DISTINCT (`worth` is `dob_screen(probe)`; `rank` would leave them
+        out too)."""
+        if self.parts is None:
+            wanted = cast(list[int], ids.tolist())
+            missing = [pid for pid in wanted if pid not in self.known]
+            if missing:
+                self.known.update(load_evidence(self.session.connection(), missing))
+            return [self.known[pid] for pid in wanted if pid in self.known]
+        if worth is not None and ids.size:
+            # Everyone whose one date of birth is outside the neighbourhood of the probe's,
+            # where any agreement lies, is out.
+            years, days, near = dob_neighbourhood(probe.dobs)
+            keep = self._kind[ids] != _ONE_DOB
+            held = self._year[ids]
+            for year in years:
+                keep |= held == year
+            held = self._day[ids]
+            for month, day in days:
+                keep |= held == month * 100 + day
+            held = self._ordinal[ids]
+            for ordinal in near:
+                keep |= held == ordinal
+            ids = ids[keep]
+        parts, known, out = self.parts, self.known, []
+        for pid in cast(list[int], ids.tolist()):
+            evidence = known.get(pid)
+            if evidence is None:
+                if pid not in parts.people:
+                    continue
+                if worth is not None and not worth(parts.all_dobs(pid)):
+                    continue
+                evidence = self.evidence(pid)
+            out.append(evidence)
+        return out
+
+    def set(self, evidence: PersonEvidence) -> None:
+        pid = evidence.person_id
+        assert pid is not None
+        self.known[pid] = evidence
+        if self.parts is not None:
+            self._grow(pid)
+            self._hold(pid, evidence.dobs)
+
+
+@dataclass
+class _Referral:
+    """A referral's repeat facts and flags (from the store, or made by the batch)."""
+
+    id: int
+    referral_date: date
+    perpetrators: frozenset[int]
+    flags: tuple[bool, int | None, bool]
+    row: dict[str, Any] | None = None  # the batch's own referrals: the row to insert
+
+
+@dataclass
+class _Meetings:
+    """Meetings found or created for the days cases were heard, and the next case position."""
+
+    by_day: dict[int, dict[date, int]] = field(default_factory=dict)  # panel -> day -> meeting
+    next_position: dict[int, int] = field(default_factory=dict)
+    created: list[dict[str, Any]] = field(default_factory=list)
+    next_id: int = 0
+
+
+class IntakeBatch:
+    """Referrals entered in bulk inside the caller's unit of work (see the module docstring).
+
+    `prepare` with every input first (it reads the index for the keys they will look up), then
+    `create` each input in the order it would have been typed, then `finish` to write it all.
+    Links are decided by matching alone: inputs naming a person (`person_id`) are refused."""
+
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        values: dict[str, Any],
+        auto_link: bool,
+        source: str,
+    ) -> None:
+        self.session, self.actor, self.values = session, actor, values
+        self.auto_link, self.source = auto_link, source
+        self.rule = intake.repeat_rule(values)
+        self.cache = intake.IntakeCache()
+        self.events = audit.BulkEvents(session)
+
+        def top(column: Any) -> int:
+            return int(session.scalar(select(func.max(column))) or 0)
+
+        self.last_person = self.next_person = top(Person.id)
+        self.next_referral = top(Referral.id)
+        self.meetings = _Meetings(next_id=top(Meeting.id))
+        self.index: KeyIndex | None = None
+        self.people: PeopleSet | None = None
+        self._probe_keys: dict[PersonEvidence, frozenset[str]] = {}
+        self.indexed: dict[int, frozenset[str]] = {}  # people whose keys the batch changed
+        # Rows to write, in the order intake would have written them.
+        self.rows: dict[type[Base], list[dict[str, Any]]] = {
+            model: []
+            for model in (
+                Person,
+                PersonAlias,
+                PersonDob,
+                Referral,
+                ReferralPerpetrator,
+                ReferralChild,
+                MatchReview,
+                MeetingCase,
+            )
+        }
+        self.review_pairs: set[tuple[int, int]] = set()
+        self.referrals: dict[int, _Referral] = {}
+        self.by_victim: dict[int, list[int]] = {}  # victim -> referral ids, ascending
+        self.changed_in_store: dict[int, datetime] = {}  # referral -> updated_at
+        self.created_ids: list[int] = []
+
+    # ----- matching --------------------------------------------------------------------------
+
+    @staticmethod
+    def _probe(person: intake.PersonInput, postcode: str = "") -> PersonEvidence:
+        return people.evidence_from(
+            person.first_name, person.last_name, person.dob, postcode=postcode
+        )
+
+    def _keys(self, probe: PersonEvidence) -> frozenset[str]:
+        keys = self._probe_keys.get(probe)
+        if keys is None:
+            keys = self._probe_keys[probe] = probe_keys(probe)
+        return keys
+
+    def prepare(self, inputs: Sequence[intake.ReferralInput]) -> None:
+        wanted: set[str] = set()
+        probes = 0
+        for inp in inputs:
+            postcode = str(inp.victim_facts.get("postcode", ""))
+            for person, code in ((inp.victim, postcode), *((p, "") for p in inp.perpetrators)):
+                if person.person_id is not None:
+                    raise ValueError("A bulk intake decides links itself: no person_id.")
+                if not person.decided:
+                    wanted |= self._keys(self._probe(person, code))
+                    probes += 1
+        self.index = KeyIndex(self.session, wanted)
+        eager = probes * EAGER_PEOPLE_PER_PROBE >= self.last_person
+        self.people = PeopleSet(self.session, eager=eager)
+
+    def _ranked(self, probe: PersonEvidence) -> list[MatchResult]:
+        assert self.index is not None and self.people is not None
+        keys = self._keys(probe)
+        if not keys <= self.index.wanted:
+            raise RuntimeError("This input was not among those the batch was prepared with.")
+        ids = self.index.shortlist(keys, people.SHORTLIST)
+        worth = dob_screen(probe)
+        return rank(probe, self.people.candidates(probe, ids, worth), screen=worth)
+
+    def _resolve(
+        self, person: intake.PersonInput, postcode: str = ""
+    ) -> tuple[int, str, list[MatchResult]]:
+        """`referrals._resolve_person`, in memory."""
+        assert self.people is not None
+        if person.person_id is not None:
+            raise ValueError("A bulk intake decides links itself: no person_id.")
+        probe = self._probe(person, postcode)
+        found = self._ranked(probe) if not person.decided else []
+        target = intake.link_target(found, auto_link=self.auto_link)
+        if target is not None:
+            self._note_variant(target, person)
+            return target, "linked", []
+        return self._new_person(person), intake.match_status_of(found), found
+
+    def _note_variant(self, person_id: int, person: intake.PersonInput) -> None:
+        assert self.people is not None
+        known = self.people.evidence(person_id)
+        alias, dob = people.variant_of(known, person.first_name, person.last_name, person.dob)
+        names, dobs = known.names, known.dobs
+        if alias is not None:
+            self.rows[PersonAlias].append(
+                {
+                    "person_id": person_id,
+                    "first_name": alias[0],
+                    "last_name": alias[1],
+                    "kind": people.VARIANT_KIND,
+                }
+            )
+            names = tuple(dict.fromkeys((*names, NameForm(*alias))))
+        if dob is not None:
+            self.rows[PersonDob].append({"person_id": person_id, "dob": dob})
+            dobs = (*dobs, dob)
+        if alias is not None or dob is not None:
+            self._before_change(person_id)
+            self.people.set(PersonEvidence(person_id, names, dobs, known.postcodes))
+
+    def _new_person(self, person: intake.PersonInput) -> int:
+        assert self.people is not None
+        self.next_person += 1
+        pid = self.next_person
+        assert pid < _ID_LIMIT, "person ids beyond the index's 32-bit arrays"
+        row = people.person_values(
+            person.first_name, person.last_name, person.dob, person.gender, utcnow()
+        )
+        self.rows[Person].append({"id": pid, **row})
+        parts = EvidenceParts()
+        parts.add_person(pid, row["first_name"], row["last_name"], row["dob"])
+        evidence = parts.evidence(pid)
+        assert evidence is not None
+        self.people.set(evidence)
+        return pid
+
+    def _add_postcode(self, person_id: int, postcode: str) -> None:
+        assert self.people is not None
+        known = self.people.evidence(person_id)
+        if postcode and postcode not in known.postcodes:
+            self._before_change(person_id)
+            codes = tuple(sorted({*known.postcodes, postcode}))
+            self.people.set(PersonEvidence(person_id, known.names, known.dobs, codes))
+
+    def _queue_reviews(self, person_id: int, found: Sequence[MatchResult]) -> int:
+        """`people.queue_reviews`, in memory. Results are only queued for a person the batch
+        has just made, so no pair can be in the store already."""
+        added = 0
+        for r in found:
+            if r.person_id is None or r.person_id == person_id:
+                continue
+            a, b = sorted((person_id, r.person_id))
+            if (a, b) in self.review_pairs:
+                continue
+            self.review_pairs.add((a, b))
+            self.rows[MatchReview].append(
+                {
+                    "person_a_id": a,
+                    "person_b_id": b,
+                    "weight": r.weight,
+                    "score": r.score,
+                    "reasons": list(r.reasons),
+                    "source": self.source,
+                    "status": "open",
+                    "created_at": utcnow(),
+                }
+            )
+            added += 1
+        return added
+
+    def _before_change(self, person_id: int) -> None:
+        """Remember a stored person's keys (as the store has them) before the batch changes
+        their evidence."""
+        assert self.people is not None
+        if person_id <= self.last_person and person_id not in self.indexed:
+            self.indexed[person_id] = blocking_keys(self.people.evidence(person_id))
+
+    def _reindex(self, person_ids: Iterable[int]) -> None:
+        """`refresh_person_keys` at the end of intake: keys only ever grow here (people gain
+        aliases, DOBs and postcodes), so the new ones join the index."""
+        assert self.index is not None and self.people is not None
+        for pid in dict.fromkeys(person_ids):
+            before = self.indexed.get(pid)
+            if before is None:
+                before = (
+                    blocking_keys(self.people.evidence(pid))
+                    if pid <= self.last_person
+                    else frozenset()
+                )
+            after = blocking_keys(self.people.evidence(pid))
+            self.index.add(pid, after - before)
+            self.indexed[pid] = after
+
+    # ----- repeats ---------------------------------------------------------------------------
+
+    def _history(self, victim_id: int) -> list[int]:
+        """The victim's referral ids, loading those in the store the first time."""
+        history = self.by_victim.get(victim_id)
+        if history is not None:
+            return history
+        history = self.by_victim[victim_id] = []
+        if victim_id > self.last_person:
+            return history
+        dbapi = _dbapi(self.session)
+        rows = dbapi.execute(
+            "SELECT id, referral_date, is_repeat, previous_referral_id, new_perpetrator_flag "
+            "FROM referrals WHERE victim_id = ? ORDER BY id",
+            (victim_id,),
+        ).fetchall()
+        perps: dict[int, set[int]] = {row[0]: set() for row in rows}
+        for chunk in _chunks(list(perps)):
+            for rid, pid in dbapi.execute(
+                "SELECT referral_id, person_id FROM referral_perpetrators "
+                f"WHERE referral_id IN ({_marks(len(chunk))})",
+                tuple(chunk),
+            ):
+                perps[rid].add(pid)
+        for rid, day, repeat, previous, new_perp in rows:
+            self.referrals[rid] = _Referral(
+                rid,
+                date.fromisoformat(day),
+                frozenset(perps[rid]),
+                (bool(repeat), previous, bool(new_perp)),
+            )
+            history.append(rid)
+        return history
+
+    def _recompute(self, victim_id: int, quiet_id: int) -> None:
+        """`referrals._recompute_for_victims` for one victim, in memory."""
+        ids = self._history(victim_id)
+        verdicts = assess_history(
+            (
+                ReferralFacts(r.id, r.referral_date, victim_id, r.perpetrators)
+                for r in (self.referrals[i] for i in ids)
+            ),
+            self.rule,
+        )
+        for rid in ids:
+            r, v = self.referrals[rid], verdicts[rid]
+            new = (v.is_repeat, v.previous_referral_id, v.new_perpetrator)
+            if r.flags == new:
+                continue
+            r.flags = new
+            now = utcnow()
+            if r.row is not None:
+                r.row.update(
+                    is_repeat=new[0],
+                    previous_referral_id=new[1],
+                    new_perpetrator_flag=new[2],
+                    updated_at=now,
+                )
+            else:
+                self.changed_in_store[rid] = now
+            if rid != quiet_id:
+                self.events.add(
+                    self.actor,
+                    "update",
+                    "referral",
+                    rid,
+                    intake.repeat_event_description(v.is_repeat),
+                )
+
+    # ----- intake ----------------------------------------------------------------------------
+
+    def create(self, inp: intake.ReferralInput) -> intake.SavedReferral:
+        """`referrals.create_in_session`, in memory: same people, flags, reviews and events."""
+        assert inp.referral_date is not None
+        if self.index is None:
+            raise RuntimeError("prepare() the batch with every input before creating any.")
+        intake.check_victim_facts(inp)
+        session, cache = self.session, self.cache
+        panel = intake._panel(session, inp.panel, cache)
+        agency_id = intake._agency_id(session, inp.referring_agency, cache)
+        joint_id = (
+            intake._agency_id(session, inp.joint_agency, cache)
+            if inp.joint_agency.strip()
+            else None
+        )
+        postcode = str(inp.victim_facts.get("postcode", ""))
+        victim_id, match_status, victim_found = self._resolve(inp.victim, postcode)
+        self.next_referral += 1
+        rid = self.next_referral
+        row = {
+            "id": rid,
+            **intake.referral_values(
+                inp,
+                case_ref=intake.next_case_ref(session, panel, inp.referral_date, cache),
+                panel_id=panel.id,
+                agency_id=agency_id,
+                joint_id=joint_id,
+                victim_id=victim_id,
+                match_status=match_status,
+                now=utcnow(),
+            ),
+            "is_repeat": False,
+            "previous_referral_id": None,
+            "new_perpetrator_flag": False,
+        }
+        self.rows[Referral].append(row)
+        self._add_postcode(victim_id, str(row.get("postcode", "")))
+
+        touched = [victim_id]
+        reviews = self._queue_reviews(victim_id, victim_found)
+        perp_ids: list[int] = []
+        for perp in inp.perpetrators:
+            pid, _how, found = self._resolve(perp)
+            reviews += self._queue_reviews(pid, found)
+            perp_ids.append(pid)
+            touched.append(pid)
+            self.rows[ReferralPerpetrator].append(intake.perpetrator_values(perp, rid, pid))
+        for child in inp.children:
+            self.rows[ReferralChild].append(intake.child_values(child, rid))
+        self._reindex(touched)
+
+        self._history(victim_id).append(rid)
+        self.referrals[rid] = _Referral(
+            rid, inp.referral_date, frozenset(perp_ids), (False, None, False), row
+        )
+        self._recompute(victim_id, quiet_id=rid)
+        self.events.add(
+            self.actor,
+            "create",
+            "referral",
+            rid,
+            intake.create_event_description(row["case_ref"], self.source, match_status),
+        )
+        self.created_ids.append(rid)
+        is_repeat, previous, new_perp = self.referrals[rid].flags
+        return intake.SavedReferral(
+            id=rid,
+            case_ref=row["case_ref"],
+            is_repeat=is_repeat,
+            previous_referral_id=previous,
+            new_perpetrator_flag=new_perp,
+            match_status=match_status,
+            victim_id=victim_id,
+            perpetrator_ids=tuple(perp_ids),
+            warnings=(),
+            reviews_queued=reviews,
+        )
+
+    def repeats(self) -> int:
+        """How many of the batch's referrals are repeats (none has an override yet)."""
+        return sum(1 for rid in self.created_ids if self.referrals[rid].flags[0])
+
+    # ----- meetings --------------------------------------------------------------------------
+
+    def hear(self, referral_id: int, day: date, outcome: str) -> None:
+        """List the referral at its panel's meeting on `day` (made, as held, if there is none)
+        with `outcome`, and mark it heard."""
+        row = self.referrals[referral_id].row
+        assert row is not None
+        panel_id = int(row["panel_id"])
+        meeting_id = self._meeting_id(panel_id, day)
+        position = self.meetings.next_position[meeting_id]
+        self.meetings.next_position[meeting_id] = position + 1
+        self.rows[MeetingCase].append(
+            {
+                "meeting_id": meeting_id,
+                "referral_id": referral_id,
+                "position": position,
+                "outcome": outcome,
+            }
+        )
+        row["status"] = "heard"
+
+    def _meeting_id(self, panel_id: int, day: date) -> int:
+        m = self.meetings
+        days = m.by_day.get(panel_id)
+        if days is None:
+            days = m.by_day[panel_id] = {}
+            for mid, held_on in _dbapi(self.session).execute(
+                "SELECT id, meeting_date FROM meetings WHERE panel_id = ? "
+                "AND status != 'cancelled' ORDER BY id",
+                (panel_id,),
+            ):
+                days.setdefault(date.fromisoformat(held_on), mid)
+        meeting_id = days.get(day)
+        if meeting_id is None:
+            m.next_id += 1
+            meeting_id = days[day] = m.next_id
+            m.created.append(
+                {
+                    "id": meeting_id,
+                    "panel_id": panel_id,
+                    "meeting_date": day,
+                    "status": "held",
+                    "created_at": utcnow(),
+                }
+            )
+            m.next_position[meeting_id] = 1
+        elif meeting_id not in m.next_position:
+            last = self.session.scalar(
+                select(func.max(MeetingCase.position)).where(MeetingCase.meeting_id == meeting_id)
+            )
+            m.next_position[meeting_id] = int(last or 0) + 1
+        return meeting_id
+
+    @property
+    def meetings_created(self) -> int:
+        return len(self.meetings.created)
+
+    # ----- writing ---------------------------------------------------------------------------
+
+    def record(self, action: str, entity: str, entity_id: object, description: str) -> None:
+        """An audit event after the batch's own (e.g. an import's summary)."""
+        self.events.add(self.actor, action, entity, entity_id, description)
+
+    def finish(self) -> None:
+        """Write every row the batch made, then the audit events; the caller commits."""
+        session = self.session
+        session.flush()
+        conn = session.connection()
+        dbapi = _dbapi(session)
+        # The rows go into indexes spread over a large store: a bigger page cache for this
+        # unit of work saves reading (and decrypting) the same pages again and again.
+        (cache_size,) = dbapi.execute("PRAGMA cache_size").fetchone()
+        dbapi.execute(f"PRAGMA cache_size = {-FINISH_CACHE_KIB}")
+        try:
+            self._write(conn)
+        finally:
+            dbapi.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+    def _write(self, conn: Any) -> None:
+        session = self.session
+
+        def insert(model: type[Base], rows: list[dict[str, Any]]) -> None:
+            table = cast(Table, model.__table__)
+            for start in range(0, len(rows), 5000):
+                insert_rows(conn, table, _with_defaults(table, rows[start : start + 5000]))
+
+        insert(Person, self.rows[Person])
+        insert(PersonAlias, self.rows[PersonAlias])
+        insert(PersonDob, self.rows[PersonDob])
+        insert(Meeting, self.meetings.created)
+        insert(Referral, self.rows[Referral])
+        insert(ReferralPerpetrator, self.rows[ReferralPerpetrator])
+        insert(ReferralChild, self.rows[ReferralChild])
+        insert(MatchReview, self.rows[MatchReview])
+        insert(MeetingCase, self.rows[MeetingCase])
+        dbapi = _dbapi(session)
+        if self.changed_in_store:
+            table = cast(Table, Referral.__table__)
+            conn.execute(
+                update(table)
+                .where(table.c.id == bindparam("rid"))
+                .values(
+                    is_repeat=bindparam("repeat"),
+                    previous_referral_id=bindparam("previous"),
+                    new_perpetrator_flag=bindparam("new_perp"),
+                    updated_at=bindparam("at"),
+                ),
+                [
+                    {
+                        "rid": rid,
+                        "repeat": self.referrals[rid].flags[0],
+                        "previous": self.referrals[rid].flags[1],
+                        "new_perp": self.referrals[rid].flags[2],
+                        "at": at,
+                    }
+                    for rid, at in self.changed_in_store.items()
+                ],
+            )
+        in_store = sorted(pid for pid in self.indexed if pid <= self.last_person)
+        for chunk in _chunks(in_store):
+            dbapi.execute(
+                f"DELETE FROM person_keys WHERE person_id IN ({_marks(len(chunk))})", tuple(chunk)
+            )
+        # In key order: the index on key is filled page by page rather than all over.
+        insert(
+            PersonKey,
+            sorted(
+                (
+                    {"person_id": pid, "key": key}
+                    for pid, keys in self.indexed.items()
+                    for key in keys
+                ),
+                key=lambda row: (row["key"], row["person_id"]),
+            ),
+        )
+        self.events.write()
