@@ -38,13 +38,14 @@ the reason and who decided.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import math
 import random
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -387,6 +388,41 @@ class SyntheticData:
         return tuple(a for m in self.meetings for c in m.cases for a in c.actions)
 
 
+def _builder(cls: type[_T]) -> Callable[..., _T]:
+    """A constructor for a frozen, slotted dataclass that fills the slots directly.
+
+    A frozen dataclass's `__init__` sets every field through `object.__setattr__`, about twice
+    what the slot's own descriptor costs, and a large demo store sets tens of millions of fields.
+    `build(*values)` or `build(**values)` makes the same object as `cls(...)`: same class, same
+    fields in the same order. Only for the dataclasses below, which have no defaults, no
+    `__post_init__` and no validation that this would skip.
+    """
+    cls_fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    plain = all(f.init and f.default is dataclasses.MISSING for f in cls_fields)
+    if not plain or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} needs its own __init__")
+    names = [f.name for f in cls_fields]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def build({', '.join(names)}):", "    self = _new(_cls)"]
+    for name in names:
+        namespace[f"_set_{name}"] = getattr(cls, name).__set__  # the slot's member descriptor
+        lines.append(f"    _set_{name}(self, {name})")
+    lines.append("    return self")
+    exec("\n".join(lines), namespace)  # noqa: S102 - our own field names, as dataclasses does
+    build: Callable[..., _T] = namespace["build"]
+    return build
+
+
+_build_person = _builder(Person)
+_build_referral = _builder(Referral)
+_build_referral_perpetrator = _builder(ReferralPerpetrator)
+_build_referral_child = _builder(ReferralChild)
+_build_risk_assessment = _builder(RiskAssessment)
+_build_action = _builder(Action)
+_build_action_update = _builder(ActionUpdate)
+_build_meeting_case = _builder(MeetingCase)
+
+
 def format_case_ref(prefix: str, year: int, number: int) -> str:
     """Case references look like NT-2025-00042: panel, year of referral, number in that year."""
     return f"{prefix}-{year}-{number:05d}"
@@ -570,7 +606,20 @@ def _add_working_days(day: date, n: int) -> date:
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute))
+    return datetime(day.year, day.month, day.day, hour, minute)
+
+
+# timedelta(days=n) for every n a generated period can need (children's ages reach 18 years):
+# indexing this is several times faster than making a timedelta, and the values are the same.
+_DAYS: tuple[timedelta, ...] = tuple(timedelta(days=n) for n in range(8192))
+_WEEKS: tuple[timedelta, ...] = tuple(timedelta(weeks=n) for n in range(8))
+
+
+@lru_cache(maxsize=8192)
+def _window_end(day: date) -> date:
+    """`repeats.window_end`, remembered: a five-year store asks it about the same few thousand
+    dates over and over."""
+    return repeats.window_end(day)
 
 
 # ----- builders (mutable while generating, frozen at the end) -----------------------------------
@@ -653,7 +702,7 @@ class _P:
 
     def freeze(self) -> Person:
         created = self.created or datetime(2000, 1, 1)
-        return Person(
+        return _build_person(
             key=self.key,
             role=self.role,
             first_name=self.first,
@@ -685,7 +734,7 @@ class _Pair:
 
     def touch(self, day: date) -> None:
         self.last_date = day
-        self.window_end = repeats.window_end(day)
+        self.window_end = _window_end(day)
 
 
 class _Draft:
@@ -766,6 +815,11 @@ class _Generator:
         self.panels = self._make_panels()
         self.rosters = [self._make_roster(p) for p in self.panels]
         self.cases: dict[int, list[tuple[int, date]]] = {}
+        schools: list[str] = self.texts["schools"]
+        self._primary_schools = schools[:4] + schools[7:]
+        self._secondary_schools = schools[3:6]
+        # (panel, agency, referrer) -> the referrer's e-mail address (a few hundred of them).
+        self._contacts: dict[tuple[int, str, str], str] = {}
 
     # -- panels and staff --
 
@@ -912,14 +966,18 @@ class _Generator:
     # -- phase 1: who is referred when --
 
     def _dates(self) -> list[tuple[date, int]]:
-        rng = self.rng_struct
+        random = self.rng_struct.random
+        # Every day of the period and whether it is a weekday, looked up rather than computed.
+        days = [self.start + _DAYS[offset] for offset in range(self.days)]
+        weekday = [day.weekday() < 5 for day in days]
+        n_days, n_panels = self.days, self.n_panels
         slots = []
         for index in range(self.n):
             while True:
-                day = self.start + timedelta(days=_below(rng, self.days))
-                if day.weekday() < 5 or rng.random() < 0.2:
+                offset = int(random() * n_days)  # _below(rng, self.days)
+                if weekday[offset] or random() < 0.2:
                     break
-            slots.append((day, index % self.n_panels, index))
+            slots.append((days[offset], index % n_panels, index))
         slots.sort()
         return [(day, panel) for day, panel, _ in slots]
 
@@ -939,12 +997,12 @@ class _Generator:
         return None
 
     def _prune(self, state: _PanelState, day: date) -> None:
-        keep: list[_Pair] = []
-        gone: list[_Pair] = []
-        for pair in state.active:
-            (keep if pair.window_end >= day else gone).append(pair)
-        state.active = keep
-        horizon = day - timedelta(days=730)
+        # Two comprehensions are much faster than one loop appending to either list.
+        active = state.active
+        gone = [pair for pair in active if pair.window_end < day]
+        if gone:
+            state.active = [pair for pair in active if pair.window_end >= day]
+        horizon = day - _DAYS[730]
         state.lapsed = [p for p in state.lapsed + gone if p.last_date >= horizon][-3000:]
         state.since_prune = 0
 
@@ -1059,12 +1117,23 @@ class _Generator:
             cases = []
             for position, case in enumerate(spec.pop("cases"), start=1):
                 case_key += 1
+                referral_key, allotted, outcome, reason, voice, risks, action_fields = case
                 actions = []
-                for action in case.pop("actions"):
+                for fields in action_fields:
                     action_key += 1
-                    actions.append(Action(key=action_key, **action))
+                    actions.append(_build_action(action_key, *fields))
                 cases.append(
-                    MeetingCase(key=case_key, position=position, actions=tuple(actions), **case)
+                    _build_meeting_case(
+                        case_key,
+                        referral_key,
+                        position,
+                        allotted,
+                        outcome,
+                        reason,
+                        voice,
+                        risks,
+                        tuple(actions),
+                    )
                 )
             meetings.append(Meeting(key=key, cases=tuple(cases), **spec))
         return meetings
@@ -1153,57 +1222,54 @@ class _Generator:
         # Whatever is still waiting (never listed) keeps the status "received".
         return out
 
+    @staticmethod
     def _case(  # noqa: PLR0917
-        self,
         draft: _Draft,
         allotted: int,
         outcome: str,
         reason: str,
         voice: str,
         risks: str,
-        actions: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        return {
-            "referral_key": draft.key,
-            "allotted_minutes": allotted,
-            "outcome": outcome,
-            "outcome_reason": reason,
-            "victim_voice": voice,
-            "risks_identified": risks,
-            "actions": actions or [],
-        }
+        actions: list[_ActionFields] | None = None,
+    ) -> _CaseFields:
+        return (draft.key, allotted, outcome, reason, voice, risks, actions or [])
 
     def _heard_case(
         self, draft: _Draft, day: date, allotted: int, roster: dict[str, list[str]]
-    ) -> dict[str, Any]:
+    ) -> _CaseFields:
         rng = self.rng_meet
+        random = rng.random
         texts = self.texts
+        templates = texts["actions"]
+        pick_category = self.categories.pick
         has_children = draft.victim.n_children > 0
         count = _ACTION_PICKER.pick(rng)
         chosen: list[tuple[str, list[str]]] = []
         used: set[str] = set()
-        if rng.random() < 0.85:
-            template = texts["actions"]["victim_safety"][0]
+        if random() < 0.85:
+            template = templates["victim_safety"][0]
             chosen.append(("victim_safety", template))
             used.add(template[1])
         tries = 0
         while len(chosen) < count and tries < 20:
             tries += 1
-            category = self.categories.pick(rng)
+            category = pick_category(rng)
             if category == "children" and not has_children:
                 continue
-            template = _pick(rng, texts["actions"][category])
+            options = templates[category]
+            template = options[int(random() * len(options))]  # _pick
             if template[1] in used:
                 continue
             used.add(template[1])
             chosen.append((category, template))
-        actions = [self._action(draft, day, cat, tpl, roster) for cat, tpl in chosen]
+        action = self._action
+        actions = [action(draft, day, cat, tpl, roster) for cat, tpl in chosen]
         risks = "; ".join(_sample(rng, texts["risks"], _between(rng, 1, 3)))
-        open_left = any(a["status"] in ("open", "carried_forward") for a in actions)
-        closed_at_meeting = rng.random() < 0.12
+        open_left = any(a[_A_STATUS] in ("open", "carried_forward") for a in actions)
+        closed_at_meeting = random() < 0.12
         if closed_at_meeting or not open_left:
             draft.status = "closed"
-            settled = [a["completed_on"] or a["updated_at"].date() for a in actions]
+            settled = [a[_A_COMPLETED_ON] or a[_A_UPDATED_AT].date() for a in actions]
             draft.settled_on = max([day, *settled])
         else:
             draft.status = "heard"
@@ -1225,16 +1291,18 @@ class _Generator:
         category: str,
         template: list[str],
         roster: dict[str, list[str]],
-    ) -> dict[str, Any]:
-        rng = self.rng_meet
+    ) -> _ActionFields:
+        # Several hundred thousand of these for a large store: the random draws are written out
+        # (the helper each replaces is named in a comment) and day counts index `_DAYS`.
+        random = self.rng_meet.random
         notes = self.texts["update_notes"]
         agency, text, risk = template
-        due = meeting_day + timedelta(weeks=_between(rng, 2, 6))
+        due = meeting_day + _WEEKS[2 + int(random() * 5)]  # _between(rng, 2, 6) weeks
         today = self.today
         updates: list[ActionUpdate] = []
         completed_on: date | None = None
         if due < today:
-            u = rng.random()
+            u = random()
             status = (
                 "completed"
                 if u < 0.84
@@ -1248,46 +1316,57 @@ class _Generator:
             )
         else:
             elapsed = (today - meeting_day).days / max(1, (due - meeting_day).days)
-            status = "completed" if rng.random() < 0.6 * elapsed else "open"
-        latest = min(today, due + timedelta(days=10))
+            status = "completed" if random() < 0.6 * elapsed else "open"
+        latest = min(today, due + _DAYS[10])
         span = max(1, (latest - meeting_day).days)
         if status == "completed":
-            completed_on = meeting_day + timedelta(days=_between(rng, 1, span))
+            completed_on = meeting_day + _DAYS[1 + int(random() * span)]  # _between(rng, 1, span)
             completed_on = min(completed_on, today)
-            if rng.random() < 0.2 and (completed_on - meeting_day).days > 2:
-                mid = meeting_day + timedelta(days=(completed_on - meeting_day).days // 2)
-                updates.append(ActionUpdate(mid, "open", _pick(rng, notes["progress"]), None))
-            updates.append(
-                ActionUpdate(completed_on, "completed", _pick(rng, notes["completed"]), None)
-            )
+            if random() < 0.2 and (completed_on - meeting_day).days > 2:
+                mid = meeting_day + _DAYS[(completed_on - meeting_day).days // 2]
+                progress = notes["progress"]
+                note = progress[int(random() * len(progress))]  # _pick
+                updates.append(_build_action_update(mid, "open", note, None))
+            done = notes["completed"]
+            note = done[int(random() * len(done))]  # _pick
+            updates.append(_build_action_update(completed_on, "completed", note, None))
         elif status in ("not_possible", "not_undertaken"):
-            on = min(today, meeting_day + timedelta(days=_between(rng, 1, span)))
-            updates.append(ActionUpdate(on, status, _pick(rng, notes[status]), None))
+            on = min(today, meeting_day + _DAYS[1 + int(random() * span)])  # _between(1, span)
+            updates.append(
+                _build_action_update(on, status, _pick(self.rng_meet, notes[status]), None)
+            )
         elif status == "carried_forward":
             on = min(today, due)
-            new_due = due + timedelta(weeks=_between(rng, 2, 4))
-            updates.append(ActionUpdate(on, status, _pick(rng, notes[status]), new_due))
+            new_due = due + _WEEKS[2 + int(random() * 3)]  # _between(rng, 2, 4) weeks
+            updates.append(
+                _build_action_update(on, status, _pick(self.rng_meet, notes[status]), new_due)
+            )
             due = new_due
-        elif (today - meeting_day).days > 10 and rng.random() < 0.35:
-            on = meeting_day + timedelta(days=_between(rng, 1, (today - meeting_day).days - 1))
-            updates.append(ActionUpdate(on, "open", _pick(rng, notes["progress"]), None))
-        created = _at(meeting_day, 12, _below(rng, 60))
-        updated = _at(updates[-1].updated_on, 15, _below(rng, 60)) if updates else created
+        elif (today - meeting_day).days > 10 and random() < 0.35:
+            # _between(rng, 1, days - 1)
+            on = meeting_day + _DAYS[1 + int(random() * ((today - meeting_day).days - 1))]
+            progress = notes["progress"]
+            note = progress[int(random() * len(progress))]  # _pick
+            updates.append(_build_action_update(on, "open", note, None))
+        created = _at(meeting_day, 12, int(random() * 60))  # _below(rng, 60)
+        updated = _at(updates[-1].updated_on, 15, int(random() * 60)) if updates else created
         staff = roster.get(agency) or [""]
-        return {
-            "referral_key": draft.key,
-            "owner_agency": agency,
-            "owner_person": _pick(rng, staff) if rng.random() < 0.7 else "",
-            "text": text,
-            "linked_risk": risk,
-            "category": category,
-            "due_date": due,
-            "status": status,
-            "completed_on": completed_on,
-            "created_at": created,
-            "updated_at": max(created, updated),
-            "updates": tuple(updates),
-        }
+        owner = staff[int(random() * len(staff))] if random() < 0.7 else ""  # _pick
+        # Action's fields after `key`, in order (see _ActionFields).
+        return (
+            draft.key,
+            agency,
+            owner,
+            text,
+            risk,
+            category,
+            due,
+            status,
+            completed_on,
+            created,
+            max(created, updated),
+            tuple(updates),
+        )
 
     def _attendance(self, day: date, roster: dict[str, list[str]]) -> tuple[Attendance, ...]:
         rng = self.rng_meet
@@ -1409,12 +1488,14 @@ class _Generator:
     def _children(
         self, victim: _P, perps: tuple[_P, ...], day: date, town: str
     ) -> list[ReferralChild]:
+        if not victim.n_children:
+            return []  # the usual case, and nothing to draw
         rng = self.rng_text
-        if victim.n_children and not victim.children:
+        if not victim.children:
             victim_age = (day - victim.dob).days // 365
             for _ in range(victim.n_children):
                 age = _between(rng, 0, max(0, min(17, victim_age - 17)))
-                dob = day - timedelta(days=age * 365 + _below(rng, 365))
+                dob = day - _DAYS[age * 365 + _below(rng, 365)]
                 female = rng.random() < 0.5
                 names = victim.origin.female if female else victim.origin.male
                 first = _pick(rng, names)
@@ -1435,6 +1516,7 @@ class _Generator:
                 victim.children.append((first, last, dob, "daughter" if female else "son", to_perp))
         out = []
         schools: list[str] = self.texts["schools"]
+        primary, secondary = self._primary_schools, self._secondary_schools
         for first, last, dob, to_victim, to_perp in victim.children:
             age = (day - dob).days // 365
             if dob > day or age >= 18:
@@ -1442,13 +1524,15 @@ class _Generator:
             if age < 4:
                 school = schools[6] if age >= 2 and rng.random() < 0.5 else ""
             elif age < 11:
-                school = _pick(rng, schools[:4] + schools[7:])
+                school = _pick(rng, primary)
             elif age < 16:
-                school = _pick(rng, schools[3:6])
+                school = _pick(rng, secondary)
             else:
                 school = ""
             out.append(
-                ReferralChild(first, last, dob, to_victim, to_perp, school.format(town=town))
+                _build_referral_child(
+                    first, last, dob, to_victim, to_perp, school.format(town=town)
+                )
             )
         return out
 
@@ -1495,14 +1579,15 @@ class _Generator:
         if dara:
             return fields, None
         yes = _sample(rng, _QUESTION_INDEXES, score)
-        marks = ["d" if rng.random() < 0.12 else "n" for _ in _QUESTION_INDEXES]
+        random = rng.random
+        marks = ["d" if random() < 0.12 else "n" for _ in _QUESTION_INDEXES]
         for i in yes:
             marks[i] = "y"
         codes = "".join(marks)
         commented = _sample(rng, yes, min(len(yes), _COMMENT_COUNTS.pick(rng)))
         comments = tuple((i, _pick(rng, texts["risk_comments"])) for i in sorted(commented))
-        assessed = draft.date - timedelta(days=_pick(rng, (0, 0, 0, 1, 1, 2, 3)))
-        assessment = RiskAssessment(
+        assessed = draft.date - _DAYS[_pick(rng, (0, 0, 0, 1, 1, 2, 3))]
+        assessment = _build_risk_assessment(
             form_id=FORM_ID,
             form_version=FORM_VERSION,
             kind="initial",
@@ -1523,6 +1608,7 @@ class _Generator:
         rng = self.rng_text
         texts = self.texts
         numbers: dict[tuple[int, int], int] = {}
+        contacts = self._contacts
         for draft in self.drafts:
             panel = self.panels[draft.panel]
             roster = self.rosters[draft.panel]
@@ -1558,7 +1644,7 @@ class _Generator:
                 else:
                     p_address = ""
                 perps.append(
-                    ReferralPerpetrator(
+                    _build_referral_perpetrator(
                         person_key=perp.key,
                         first_name=p_first,
                         last_name=p_last,
@@ -1579,12 +1665,18 @@ class _Generator:
                     joint = self.agencies.pick(rng)
             referrer = _pick(rng, roster[agency])
             title = texts["staff_titles"][agency]
-            initial, surname = referrer[0], referrer.rsplit(" ", 1)[-1]
-            contact = f"{initial.lower()}.{_slug(surname)}@{_slug(agency, '-')}.{_slug(panel.town)}"
-            contact += ".example"
+            contact = contacts.get((draft.panel, agency, referrer))
+            if contact is None:
+                initial, surname = referrer[0], referrer.rsplit(" ", 1)[-1]
+                contact = (
+                    f"{initial.lower()}.{_slug(surname)}@{_slug(agency, '-')}"
+                    f".{_slug(panel.town)}.example"
+                )
+                contacts[draft.panel, agency, referrer] = contact
             external = ""
             if agency == "Police":
-                external = f"{panel.code}/{day:%y}/{_between(rng, 1, 99998):05d}"
+                # day.year % 100 is f"{day:%y}", without strftime's cost
+                external = f"{panel.code}/{day.year % 100:02d}/{_between(rng, 1, 99998):05d}"
 
             risk_fields, assessment = self._risk(draft, agency, f"{title} {referrer}")
 
@@ -1614,7 +1706,7 @@ class _Generator:
             settled = draft.settled_on
             updated = max(created, _at(settled, 16)) if settled else created
             yield (
-                Referral(
+                _build_referral(
                     key=draft.key,
                     panel_key=panel.key,
                     case_prefix=panel.code,
@@ -1670,6 +1762,14 @@ class _Generator:
                 )
             )
 
+
+# An action or a meeting case before its key is known, as a plain tuple (a large store makes
+# hundreds of thousands): an action's are Action's fields after `key`, in order; a case's are
+# (referral_key, allotted_minutes, outcome, outcome_reason, victim_voice, risks_identified,
+# actions), MeetingCase's fields without `key` and `position`.
+_ActionFields = tuple[Any, ...]
+_CaseFields = tuple[int, int, str, str, str, str, list[_ActionFields]]
+_A_STATUS, _A_COMPLETED_ON, _A_UPDATED_AT = 7, 8, 10  # where those fields are in _ActionFields
 
 _CHILD_COUNTS: tuple[tuple[int, float], ...] = ((0, 38), (1, 25), (2, 20), (3, 11), (4, 6))
 _ACTION_COUNTS: tuple[tuple[int, float], ...] = ((1, 8), (2, 22), (3, 32), (4, 24), (5, 14))

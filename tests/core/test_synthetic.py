@@ -438,3 +438,32 @@ def test_agencies_are_named_as_the_store_seeds_them() -> None:
     assert {name for name, _ in synthetic.CORE_AGENCIES} <= referring
     owners = {a[0] for group in synthetic.catalogue().texts["actions"].values() for a in group}
     assert owners <= referring
+
+
+def test_the_fast_builders_make_the_same_objects_as_the_dataclasses(
+    data: synthetic.SyntheticData,
+) -> None:
+    import dataclasses
+
+    referral = next(r for r in data.referrals if r.risk_assessment and r.children)
+    action = next(a for a in data.actions() if a.updates)
+    case = next(c for m in data.meetings for c in m.cases if c.actions)
+    samples = [
+        (synthetic._build_person, data.people[0]),
+        (synthetic._build_referral, referral),
+        (synthetic._build_referral_perpetrator, referral.perpetrators[0]),
+        (synthetic._build_referral_child, referral.children[0]),
+        (synthetic._build_risk_assessment, referral.risk_assessment),
+        (synthetic._build_action, action),
+        (synthetic._build_action_update, action.updates[0]),
+        (synthetic._build_meeting_case, case),
+    ]
+    for build, original in samples:
+        values = {f.name: getattr(original, f.name) for f in dataclasses.fields(original)}
+        built = build(**values)
+        assert type(built) is type(original)
+        assert built == original
+        assert repr(built) == repr(original)
+        assert build(*values.values()) == type(original)(**values)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(built, next(iter(values)), None)
