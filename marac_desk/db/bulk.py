@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Table, Time, insert
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Table, Time, insert
 from sqlalchemy.engine import Connection
 
 Converter = Callable[[Any], Any] | None
@@ -48,6 +48,10 @@ def _sqlite_shortcut(column: Column[Any]) -> Callable[[Any], Any] | None:
         return lambda v: v.isoformat("microseconds")
     if isinstance(kind, Boolean):
         return int
+    if isinstance(kind, JSON):
+        from marac_desk.db.store import compact_json  # the engine's own serializer
+
+        return compact_json
     return None
 
 

@@ -64,7 +64,8 @@ def _quiet_cipher_log() -> None:
         _cipher_log_quieted = True
 
 
-def _compact_json(value: Any) -> str:
+def compact_json(value: Any) -> str:
+    """How the store writes JSON columns (db.bulk writes the same)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -381,7 +382,7 @@ class Store:
             pool_size=4,
             max_overflow=4,
             # Compact JSON: risk answers and settings take less room, and less to encrypt.
-            json_serializer=_compact_json,
+            json_serializer=compact_json,
         )
 
         @event.listens_for(engine, "begin")
