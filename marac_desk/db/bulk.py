@@ -84,6 +84,23 @@ def deferred_indexes(conn: Connection, models: Iterable[Any]) -> Iterator[None]:
         index.create(conn)
 
 
+@contextlib.contextmanager
+def larger_page_cache(conn: Connection, kib: int = 256 * 1024) -> Iterator[None]:
+    """A bigger page cache for one large unit of work, then the usual one again: rows spread
+    over many index pages are not spilled, re-read and decrypted again and again."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    (before,) = raw.execute("PRAGMA cache_size").fetchone()
+    raw.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
     """Insert `rows` (dicts keyed by column name) into `table`; returns how many."""
     if not rows:

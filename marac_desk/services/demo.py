@@ -25,7 +25,7 @@ from marac_desk.core import synthetic
 from marac_desk.core.agencies import REFERRAL_SOURCE_CATEGORIES
 from marac_desk.core.matching import NameForm, PersonEvidence, blocking_keys
 from marac_desk.db import errors
-from marac_desk.db.bulk import deferred_indexes, insert_rows
+from marac_desk.db.bulk import deferred_indexes, insert_rows, larger_page_cache
 from marac_desk.db.models import (
     Action,
     ActionUpdate,
@@ -635,7 +635,11 @@ def _generate_and_insert(
     stream = synthetic.SyntheticStream(referrals, seed, today)
     total = stream.referral_count
     _report(progress, 0, total)
-    with opened.store.write() as session, deferred_indexes(session.connection(), _BULK_TABLES):
+    with (
+        opened.store.write() as session,
+        larger_page_cache(session.connection()),
+        deferred_indexes(session.connection(), _BULK_TABLES),
+    ):
         agency_names = {name for name, _ in synthetic.REFERRING_AGENCY_WEIGHTS}
         agency_ids = _ensure_agencies(session, opened, agency_names)
         panel_ids, panels_created = _ensure_panels(

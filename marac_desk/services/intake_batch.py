@@ -42,7 +42,7 @@ from marac_desk.core.matching import (
     rank,
 )
 from marac_desk.core.repeats import ReferralFacts, assess_history
-from marac_desk.db.bulk import insert_rows
+from marac_desk.db.bulk import insert_rows, larger_page_cache
 from marac_desk.db.models import (
     Base,
     MatchReview,
@@ -726,15 +726,10 @@ class IntakeBatch:
         session = self.session
         session.flush()
         conn = session.connection()
-        dbapi = _dbapi(session)
         # The rows go into indexes spread over a large store: a bigger page cache for this
         # unit of work saves reading (and decrypting) the same pages again and again.
-        (cache_size,) = dbapi.execute("PRAGMA cache_size").fetchone()
-        dbapi.execute(f"PRAGMA cache_size = {-FINISH_CACHE_KIB}")
-        try:
+        with larger_page_cache(conn, FINISH_CACHE_KIB):
             self._write(conn)
-        finally:
-            dbapi.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
     def _write(self, conn: Any) -> None:
         session = self.session
