@@ -1040,19 +1040,9 @@ class ReferralForm(QWidget):
         return section
 
     def remove_perpetrator(self, section: PersonSection) -> None:
-        if section not in self.perpetrators:
-            return
-        self.perpetrators.remove(section)
-        self.perpetrator_box.removeWidget(section)
-        self._touched -= set(section.findChildren(QWidget))
-        section.hide()
-        section.deleteLater()
-        for i, other in enumerate(self.perpetrators, 1):
-            other.set_index(i)
-        self._fix_tab_order()
-        self.dirty = True
-        self._changed()
-        self.add_perpetrator_button.setFocus()
+        self._remove_row(
+            self.perpetrators, self.perpetrator_box, section, self.add_perpetrator_button
+        )
 
     def add_child(self, *, focus: bool = True) -> ChildRow:
         row = ChildRow(self.body, len(self.children_rows) + 1)
@@ -1070,19 +1060,23 @@ class ReferralForm(QWidget):
         return row
 
     def remove_child(self, row: ChildRow) -> None:
-        if row not in self.children_rows:
+        self._remove_row(self.children_rows, self.children_box, row, self.add_child_button)
+
+    def _remove_row(self, rows: list[Any], box: Any, row: Any, add_button: QWidget) -> None:
+        """Take a perpetrator or child row out, renumber the rest, give focus back to 'Add'."""
+        if row not in rows:
             return
-        self.children_rows.remove(row)
-        self.children_box.removeWidget(row)
+        rows.remove(row)
+        box.removeWidget(row)
         self._touched -= set(row.findChildren(QWidget))
         row.hide()
         row.deleteLater()
-        for i, other in enumerate(self.children_rows, 1):
+        for i, other in enumerate(rows, 1):
             other.set_index(i)
         self._fix_tab_order()
         self.dirty = True
         self._changed()
-        self.add_child_button.setFocus()
+        add_button.setFocus()
 
     # ----- reading the form ------------------------------------------------------------------
 

@@ -247,3 +247,23 @@ def test_every_form_control_is_named_and_rows_can_be_added(qtbot, window: MainWi
     message = form.perpetrators[0].dob_cell.message
     assert message.is_error and "Perpetrator 1's date of birth is in the future." in message.text()
     assert TODAY.year < 2099
+
+
+def test_rows_can_be_added_and_removed_by_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Perpetrator and child rows renumber when one is removed, and focus returns to 'Add'."""
+    _view, form = _new_form(qtbot, window)
+    ctrl(qtbot, form.victim.first, Qt.Key.Key_P, shift=True)  # a second perpetrator
+    assert len(form.perpetrators) == 2
+    first, second = form.perpetrators
+    _type(qtbot, second.first, "Lee")
+    form.remove_perpetrator(first)
+    assert form.perpetrators == [second]
+    assert second.index == 1
+    qtbot.waitUntil(form.add_perpetrator_button.hasFocus, timeout=5_000)
+
+    ctrl(qtbot, form.victim.first, Qt.Key.Key_H, shift=True)  # a child
+    ctrl(qtbot, form.victim.first, Qt.Key.Key_H, shift=True)  # and another
+    one, two = form.children_rows
+    form.remove_child(one)
+    assert form.children_rows == [two] and two.index == 1
+    qtbot.waitUntil(form.add_child_button.hasFocus, timeout=5_000)
