@@ -14,22 +14,39 @@ from pathlib import Path
 
 from marac_desk.core.passphrase import assess_passphrase
 from marac_desk.core.throttle import remaining_wait
-from marac_desk.db import errors
-from marac_desk.db.store import Store
+from marac_desk.db.errors import StoreError, WrongPassphrase
+from marac_desk.db.store import IntegrityReport, Store
 from marac_desk.services import audit, settings, users
 from marac_desk.services.context import Actor
 from marac_desk.services.paths import AppPaths, read_json, write_json
 
+# The store's failures and types the GUI needs come through here: ui/ does not import db/.
+__all__ = [
+    "IntegrityReport",
+    "OpenStore",
+    "PassphraseMismatch",
+    "Store",
+    "StoreError",
+    "UnlockAttempts",
+    "UnlockThrottled",
+    "WeakPassphrase",
+    "WrongPassphrase",
+    "check_new_passphrase",
+    "create_store",
+    "sign_in",
+    "unlock_store",
+]
 
-class WeakPassphrase(errors.StoreError):
+
+class WeakPassphrase(StoreError):
     pass
 
 
-class PassphraseMismatch(errors.StoreError):
+class PassphraseMismatch(StoreError):
     pass
 
 
-class UnlockThrottled(errors.StoreError):
+class UnlockThrottled(StoreError):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         super().__init__(
@@ -154,7 +171,7 @@ def unlock_store(
         sleep(delay)
     try:
         store = Store.unlock(path, passphrase)
-    except errors.WrongPassphrase:
+    except WrongPassphrase:
         attempts.failed(path)
         raise
     attempts.succeeded(path)
@@ -163,7 +180,7 @@ def unlock_store(
 
 def sign_in(store: Store, profile: users.Profile, paths: AppPaths | None = None) -> OpenStore:
     if not profile.active:
-        raise errors.StoreError("That user profile is no longer active.")
+        raise StoreError("That user profile is no longer active.")
     with store.write() as session:
         audit.record(session, profile.actor, "sign_in", "session", "", "signed in")
     return OpenStore(store, profile.actor, paths or AppPaths.default())

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from marac_desk import APP_NAME
-from marac_desk.db import errors
 from marac_desk.services import session, settings, users
 from marac_desk.services.paths import AppPaths
 from marac_desk.ui.widgets import (
@@ -45,7 +44,7 @@ from marac_desk.ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from marac_desk.db.store import Store
+    from marac_desk.services.session import Store
 
 
 def _passphrase_field(parent: QWidget, name: str) -> QLineEdit:
@@ -272,7 +271,7 @@ class CreateStoreDialog(QDialog):
             self.passphrase_message.show_error(str(exc))
             self.passphrase.setFocus()
             return
-        except errors.StoreError as exc:
+        except session.StoreError as exc:
             self.location_message.show_error(str(exc))
             self.location.setFocus()
             return
@@ -472,10 +471,10 @@ class UnlockDialog(QDialog):
         except session.UnlockThrottled as exc:
             self._start_countdown(exc.seconds)
             return
-        except errors.StoreError as exc:
+        except session.StoreError as exc:
             self.message.show_error(str(exc))
             self.passphrase.setFocus()
-            if isinstance(exc, errors.WrongPassphrase):
+            if isinstance(exc, session.WrongPassphrase):
                 self._show_wait_if_needed()
             return
         finally:
@@ -566,7 +565,7 @@ class UnlockDialog(QDialog):
         assert self._store is not None
         try:
             opened = session.sign_in(self._store, profile, self._paths)
-        except errors.StoreError as exc:
+        except session.StoreError as exc:
             self.profile_message.show_error(str(exc))
             return
         self._store = None

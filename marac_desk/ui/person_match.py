@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from marac_desk.core.matching import Decision
-from marac_desk.db.store import Store
 from marac_desk.services import people
 from marac_desk.services.people import Candidate, PersonView
+from marac_desk.services.session import Store
 from marac_desk.ui.referral_text import uk_date
 from marac_desk.ui.widgets import MUTED_COLOUR, WARNING_COLOUR, MessageLabel, named, safe_error
 

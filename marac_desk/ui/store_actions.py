@@ -21,7 +21,7 @@ from marac_desk.ui.widgets import STORE_FILE_FILTER, pick_save_file, safe_error,
 
 if TYPE_CHECKING:
     from marac_desk.core.audit_chain import ChainVerdict
-    from marac_desk.db.store import IntegrityReport
+    from marac_desk.services.session import IntegrityReport
 
 _CTX = "StoreActions"
 

@@ -145,7 +145,7 @@ def hline(parent: QWidget | None = None) -> QFrame:
 def safe_error(exc: BaseException) -> str:
     """Store errors and validation messages are written to be shown; anything else is named by
     its type only, so no data from inside the store reaches the screen through an exception."""
-    from marac_desk.db.errors import StoreError
+    from marac_desk.services.session import StoreError
 
     if isinstance(exc, (StoreError, ValueError)):
         return str(exc)
