@@ -12,7 +12,6 @@ meetings on the same date are shared).
 from __future__ import annotations
 
 import time as clock
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from marac_desk.core import synthetic
 from marac_desk.core.agencies import REFERRAL_SOURCE_CATEGORIES
-from marac_desk.core.matching import NameForm, PersonEvidence, blocking_keys
+from marac_desk.core.matching import blocking_keys
 from marac_desk.db import errors
 from marac_desk.db.bulk import deferred_indexes, insert_rows, larger_page_cache
 from marac_desk.db.models import (
@@ -44,6 +43,7 @@ from marac_desk.db.models import (
     ReferralPerpetrator,
     RiskAssessment,
 )
+from marac_desk.db.person_keys import EvidenceParts
 from marac_desk.services import audit
 from marac_desk.services.context import utcnow
 from marac_desk.services.session import OpenStore
@@ -561,38 +561,35 @@ _BULK_TABLES = (
 
 
 class _KeyIndex:
-    """Matching's blocking keys for the people added, from the rows as they are inserted (the
-    same keys db.person_keys computes, without reading everything back)."""
+    """Matching's blocking keys for the people added, from the rows as they are inserted:
+    the evidence is put together by db.person_keys.EvidenceParts, the one way the store does
+    it, without reading everything back."""
 
     def __init__(self) -> None:
-        self.names: dict[int, list[NameForm]] = defaultdict(list)
-        self.dobs: dict[int, list[date]] = defaultdict(list)
-        self.postcodes: dict[int, set[str]] = defaultdict(set)
+        self.parts = EvidenceParts()
 
     def collect(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        parts = self.parts
         if model is Person:
             for r in rows:
-                self.names[r["id"]].insert(0, NameForm(r["first_name"], r["last_name"]))
-                if r.get("dob"):
-                    self.dobs[r["id"]].insert(0, r["dob"])
+                parts.add_person(r["id"], r["first_name"], r["last_name"], r.get("dob"))
         elif model is PersonAlias:
             for r in rows:
-                self.names[r["person_id"]].append(NameForm(r["first_name"], r["last_name"]))
+                parts.add_alias(r["person_id"], r["first_name"], r["last_name"])
         elif model is PersonDob:
             for r in rows:
-                self.dobs[r["person_id"]].append(r["dob"])
+                parts.add_dob(r["person_id"], r["dob"])
         elif model is Referral:
             for r in rows:
                 if r.get("postcode"):
-                    self.postcodes[r["victim_id"]].add(r["postcode"])
+                    parts.add_postcode(r["victim_id"], r["postcode"])
 
     def rows(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for pid, names in self.names.items():
-            evidence = PersonEvidence(
-                pid, tuple(names), tuple(self.dobs.get(pid, ())), tuple(self.postcodes.get(pid, ()))
-            )
-            out.extend({"person_id": pid, "key": key} for key in blocking_keys(evidence))
+        for pid in self.parts.people:
+            evidence = self.parts.evidence(pid)
+            if evidence is not None:
+                out.extend({"person_id": pid, "key": key} for key in blocking_keys(evidence))
         return out
 
 
