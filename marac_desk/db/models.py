@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -298,6 +299,10 @@ class RiskAssessment(Base):
 
 
 class Meeting(Base):
+    """One sitting of a panel. Dates come from the panel's cadence (core.calendar) or are added
+    by hand; a moved meeting keeps the date it was first planned for, a cancelled one its
+    reason."""
+
     __tablename__ = "meetings"
     id: Mapped[int] = _id()
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
@@ -312,6 +317,10 @@ class Meeting(Base):
     confidentiality_read: Mapped[bool] = mapped_column(Boolean, default=False)
     minutes_circulated_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Schema version 5.
+    original_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # set when moved
+    any_other_business: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class MeetingCase(Base):
@@ -329,8 +338,15 @@ class MeetingCase(Base):
     outcome: Mapped[str] = mapped_column(String(20), default="pending")
     outcome_reason: Mapped[str] = mapped_column(Text, default="")
     victim_voice: Mapped[str] = mapped_column(Text, default="")
-    risks_identified: Mapped[str] = mapped_column(Text, default="")
+    # The column kept its schema-1 name; since schema 5 it holds the risks to the victim, beside
+    # the risks to children, to others and to professionals.
+    risks_to_victim: Mapped[str] = mapped_column("risks_identified", Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Schema version 5.
+    risks_to_children: Mapped[str] = mapped_column(Text, default="")
+    risks_to_others: Mapped[str] = mapped_column(Text, default="")
+    risks_to_professionals: Mapped[str] = mapped_column(Text, default="")
+    elapsed_seconds: Mapped[int] = mapped_column(Integer, default=0)  # the case timer
     __table_args__ = (UniqueConstraint("meeting_id", "referral_id"),)
 
 
@@ -384,6 +400,10 @@ class ActionUpdate(Base):
     new_due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_profiles.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Schema version 5: the meeting whose review of outstanding actions made this update.
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id"), nullable=True, index=True
+    )
 
 
 class AuditEvent(Base):
@@ -484,3 +504,55 @@ class RiskForm(Base):
         ForeignKey("user_profiles.id"), nullable=True
     )
     __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+
+# ----- schema version 5: the live meeting and minutes ---------------------------------------------
+
+
+class CaseNote(Base):
+    """What one agency shared about a case at a meeting, marked as fact or opinion."""
+
+    __tablename__ = "case_notes"
+    id: Mapped[int] = _id()
+    meeting_case_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_cases.id", ondelete="CASCADE"), index=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="fact")  # fact | opinion
+    text: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseResearch(Base):
+    """Whether an agency has returned its research on a listed case."""
+
+    __tablename__ = "case_research"
+    id: Mapped[int] = _id()
+    meeting_case_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_cases.id", ondelete="CASCADE"), index=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    status: Mapped[str] = mapped_column(String(20))  # requested | received | nothing_held
+    updated_on: Mapped[date] = mapped_column(Date)
+    __table_args__ = (UniqueConstraint("meeting_case_id", "agency_id"),)
+
+
+class MinutesVersion(Base):
+    """One issued version of a meeting's minutes, kept whole (the PDF as issued and the data it
+    was made from), so an earlier version can be produced again exactly."""
+
+    __tablename__ = "minutes_versions"
+    id: Mapped[int] = _id()
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_by: Mapped[str] = mapped_column(String(120), default="")
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("meeting_id", "version"),)
