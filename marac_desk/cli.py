@@ -533,6 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     from marac_desk import cli_forms  # jsonschema loads only when a command needs it
 
     cli_forms.register(sub, command)
+    from marac_desk import cli_meetings
+
+    cli_meetings.register(sub, command)
     return parser
 
 
