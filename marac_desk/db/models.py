@@ -400,10 +400,12 @@ class ActionUpdate(Base):
     new_due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_profiles.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    # Schema version 5: the meeting whose review of outstanding actions made this update.
+    # Schema version 5: the meeting whose review of outstanding actions made this update, and
+    # the due date the action had before this update moved it (the minutes print both).
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id"), nullable=True, index=True
     )
+    previous_due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class AuditEvent(Base):

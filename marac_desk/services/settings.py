@@ -25,6 +25,16 @@ class SettingSpec:
 
 AUTO_LOCK_RANGE = (1, 240)
 
+# Our own wording; a partnership replaces it with its protocol's text in Settings.
+CONFIDENTIALITY_STATEMENT = (
+    "Information shared at this meeting is confidential. It is shared to keep people safe: to "
+    "reduce the risk of serious harm to the victims, their children and others. It must not be "
+    "shared outside this meeting without the agreement of the agency that provided it, except "
+    "where the law requires it or to protect someone from serious harm. Each agency records "
+    "what it shares and the actions it takes, and holds the minutes securely. Anyone who "
+    "attends as an observer must have signed the confidentiality statement."
+)
+
 SPECS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
@@ -48,6 +58,16 @@ SPECS: dict[str, SettingSpec] = {
         ),
         # Risk reviews (DOMAIN.md §4: reviewed within 6 to 8 weeks).
         SettingSpec("risk_review_weeks", 6, "Weeks from an assessment to its review", int, (1, 26)),
+        # The live meeting (DOMAIN.md §5).
+        SettingSpec(
+            "confidentiality_statement",
+            CONFIDENTIALITY_STATEMENT,
+            "Confidentiality statement read at the start of each meeting",
+            str,
+        ),
+        SettingSpec(
+            "action_due_days", 28, "Days from the meeting to an action's due date", int, (1, 365)
+        ),
     )
 }
 

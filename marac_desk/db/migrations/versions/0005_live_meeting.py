@@ -36,6 +36,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("action_updates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("meeting_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("previous_due_date", sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f("ix_action_updates_meeting_id"), ["meeting_id"])
         batch_op.create_foreign_key(
             batch_op.f("fk_action_updates_meeting_id_meetings"), "meetings", ["meeting_id"], ["id"]
@@ -122,6 +123,7 @@ def downgrade() -> None:
             batch_op.f("fk_action_updates_meeting_id_meetings"), type_="foreignkey"
         )
         batch_op.drop_index(batch_op.f("ix_action_updates_meeting_id"))
+        batch_op.drop_column("previous_due_date")
         batch_op.drop_column("meeting_id")
     with op.batch_alter_table("meeting_cases", schema=None) as batch_op:
         for name in ("elapsed_seconds", "risks_to_professionals", "risks_to_others"):
