@@ -38,6 +38,8 @@ def test_defaults_are_official_sensitive_and_a_ten_minute_lock(bare: OpenStore) 
         "visible_high_risk_score": 14,
         "escalation_incidents": 3,
         "risk_review_weeks": 6,
+        "confidentiality_statement": settings.CONFIDENTIALITY_STATEMENT,
+        "action_due_days": 28,
     }
 
 
