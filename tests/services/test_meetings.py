@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -12,28 +11,8 @@ from marac_desk.db.models import AuditEvent, Referral
 from marac_desk.services import actions, meetings, panels, referrals
 from marac_desk.services.actions import ActionFilter, ActionInput
 from marac_desk.services.meetings import AttendanceInput, MeetingError
-from marac_desk.services.referrals import PerpetratorInput, PersonInput, ReferralInput
 from marac_desk.services.session import OpenStore
-
-TODAY = date(2027, 3, 1)  # referral dates in these tests are in the past
-
-
-def make_panel(opened: OpenStore, **kw: object) -> int:
-    config = replace(panels.PanelConfig(id=None, name="Northtown MARAC"), **kw)  # type: ignore[arg-type]
-    return panels.save_panel(opened.store, opened.actor, config)
-
-
-def refer(opened: OpenStore, on: date, first: str, last: str, panel: str = "Northtown MARAC"):
-    inp = ReferralInput(
-        referral_date=on,
-        referring_agency="Police",
-        panel=panel,
-        victim=PersonInput(first, last, date(1990, 4, 12)),
-        perpetrators=(PerpetratorInput("Karl", last, date(1988, 1, 1)),),
-        crit_visible_high_risk=True,
-        risk_score=15,
-    )
-    return referrals.create_referral(opened.store, opened.actor, inp, today=TODAY)
+from tests.services.meeting_support import make_panel, refer
 
 
 @pytest.fixture
