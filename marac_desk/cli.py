@@ -417,8 +417,9 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{_without_values(message)} (see '{self.prog} --help')", EXIT_USAGE)
 
 
-def _add_spreadsheet_commands(sub: argparse._SubParsersAction, command: Any) -> None:  # type: ignore[type-arg]
-    """`import referrals` and `export referrals`."""
+def _add_spreadsheet_commands(sub: argparse._SubParsersAction, command: Any) -> Any:  # type: ignore[type-arg]
+    """`import referrals` and `export referrals`; returns the `export` sub-commands, which the
+    document exports (cli_export) join."""
     p = command(sub, "import", help="import from a spreadsheet (CSV or XLSX)")
     import_sub = p.add_subparsers(
         dest="import_command", metavar="referrals", required=True, parser_class=_Parser
@@ -447,15 +448,19 @@ def _add_spreadsheet_commands(sub: argparse._SubParsersAction, command: Any) -> 
     )
     i.set_defaults(func=cmd_import_referrals)
 
-    p = command(sub, "export", help="export to a spreadsheet (audited)")
+    p = command(sub, "export", help="export documents and spreadsheets (audited)")
     export_sub = p.add_subparsers(
-        dest="export_command", metavar="referrals", required=True, parser_class=_Parser
+        dest="export_command",
+        metavar="referrals|minutes|actions|agenda|calendar",
+        required=True,
+        parser_class=_Parser,
     )
     e = command(
         export_sub, "referrals", help="write every referral to a .csv or .xlsx file (audited)"
     )
     e.add_argument("--out", metavar="FILE", required=True, help="a new .csv or .xlsx file")
     e.set_defaults(func=cmd_export_referrals)
+    return export_sub
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -529,7 +534,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--until", type=_iso_date, metavar="DATE")
     a.set_defaults(func=cmd_audit_list)
 
-    _add_spreadsheet_commands(sub, command)
+    export_sub = _add_spreadsheet_commands(sub, command)
+    from marac_desk import cli_export
+
+    cli_export.register_exports(export_sub, command)
+    cli_export.register(sub, command)
     from marac_desk import cli_forms  # jsonschema loads only when a command needs it
 
     cli_forms.register(sub, command)

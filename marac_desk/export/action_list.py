@@ -10,7 +10,7 @@ victim's initials, or with the victim's name and date of birth.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from marac_desk.export.model import (
@@ -19,6 +19,7 @@ from marac_desk.export.model import (
     Action,
     Identify,
     Meeting,
+    OpenActions,
     Person,
 )
 from marac_desk.export.pdf import (
@@ -171,7 +172,13 @@ def _overdue(chosen: AgencyActions, identify: Identify, meeting: Meeting) -> lis
     title = "2. Overdue actions from earlier meetings"
     if not chosen.overdue:
         return [*section(title), para("None overdue.", styles().body)]
-    day = meeting.details.meeting_date
+    return _dated_table(title, chosen.overdue, identify, meeting.details.meeting_date)
+
+
+def _dated_table(
+    title: str, pairs: tuple[tuple[Action, Person], ...], identify: Identify, day: date
+) -> list[Any]:
+    """Actions with the meeting that agreed them and how many days they are overdue on `day`."""
     rows = [
         [
             str(action.action_id),
@@ -180,10 +187,85 @@ def _overdue(chosen: AgencyActions, identify: Identify, meeting: Meeting) -> lis
             action.text,
             nowrap(fmt_date(action.meeting_date)),
             nowrap(fmt_date(action.due_date)),
-            str((day - action.due_date).days) if action.due_date else "—",
+            str((day - action.due_date).days)
+            if action.is_overdue(day) and action.due_date
+            else "—",
             action_status_text(action),
         ]
-        for action, victim in chosen.overdue
+        for action, victim in pairs
     ]
     header = ["No.", "Case", "Named person", "Action", "Agreed", "Due", "Days over", "Status"]
     return titled_table(title, header, rows, _OVERDUE, level=1)
+
+
+# ----- every open action, outside any one meeting ------------------------------------------------
+
+
+def select_open_actions(
+    open_actions: OpenActions, agency: str
+) -> tuple[tuple[Action, Person], ...]:
+    """The agency's open actions, the longest overdue first."""
+    chosen = tuple(
+        sorted(
+            (pair for pair in open_actions.actions if pair[0].owner_agency == agency),
+            key=lambda pair: (pair[0].due_date or date.max, pair[0].action_id),
+        )
+    )
+    if any(a.owner_agency != agency for a, _ in chosen):
+        raise AssertionError("an agency's list would hold another agency's action")
+    return chosen
+
+
+def agencies_with_open_actions(open_actions: OpenActions) -> tuple[str, ...]:
+    return tuple(sorted({a.owner_agency for a, _ in open_actions.actions}, key=str.casefold))
+
+
+def build_open_action_list(
+    open_actions: OpenActions,
+    agency: str,
+    *,
+    generated_at: datetime,
+    identify: Identify = "case_ref",
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
+) -> bytes:
+    """One agency's list of all its open actions, from every meeting, as PDF bytes."""
+    if identify not in IDENTIFY_MODES:
+        raise ValueError(f"identify must be one of {', '.join(IDENTIFY_MODES)}")
+    if not agency.strip():
+        raise ValueError("an action list needs an agency")
+    chosen = select_open_actions(open_actions, agency)
+    day = open_actions.as_of
+    overdue = sum(1 for action, _ in chosen if action.is_overdue(day))
+    sty = styles()
+    story: list[Any] = [
+        para(f"Open actions for {agency}", sty.title),
+        para(open_actions.partnership, sty.subtitle),
+        facts(
+            [
+                ("Agency", agency),
+                ("As of", long_date(day)),
+                ("Open actions", str(len(chosen))),
+                ("Overdue", str(overdue)),
+                ("Cases identified by", _IDENTIFY_WORDS[identify]),
+            ],
+            _FACTS,
+        ),
+        gap(2),
+        para(
+            f"This list holds only the open actions owned by {agency}. Please update the "
+            "coordinator on each action by its due date, quoting the action number.",
+            sty.small,
+        ),
+    ]
+    if chosen:
+        story += _dated_table("Open actions", chosen, identify, day)
+    else:
+        story += [*section("Open actions"), para("No open actions for this agency.", sty.body)]
+    furniture = Furniture(
+        title=f"Open actions for {agency}",
+        date_text=f"As of {fmt_date(day)}",
+        marking=marking,
+        generated_at=generated_at,
+    )
+    return build_pdf(story, furniture, subject=f"{marking} action list", password=password)

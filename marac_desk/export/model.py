@@ -282,3 +282,18 @@ class Meeting:
         asked = {r.agency for case in self.cases for r in case.research}
         named += sorted(asked - set(named), key=str.casefold)
         return tuple(named)
+
+
+@dataclass(frozen=True)
+class OpenActions:
+    """Every action still open across the partnership's meetings on a given day, each with the
+    victim of its case: what an agency's list of all its open actions is made from."""
+
+    partnership: str
+    as_of: date  # the day the list describes; overdue means due before it
+    actions: tuple[tuple[Action, Person], ...]
+
+    def __post_init__(self) -> None:
+        for action, _ in self.actions:
+            if not action.is_open:
+                raise ValueError(f"action {action.action_id} is {action.status}, not open")

@@ -44,6 +44,15 @@ def _victim(referral: Referral) -> model.Person:
     return _person(referral.victim_first_name, referral.victim_last_name, referral.victim_dob)
 
 
+def _victims_of(session: Session, rows: Iterable[Action]) -> dict[int, model.Person]:
+    """The victim of each action's case, by referral id."""
+    wanted = {a.referral_id for a in rows}
+    return {
+        int(r.id): _victim(r)
+        for r in session.scalars(select(Referral).where(Referral.id.in_(wanted)))
+    }
+
+
 def _criteria(referral: Referral) -> tuple[str, ...]:
     flags = (
         ("visible_high_risk", referral.crit_visible_high_risk),
@@ -335,12 +344,7 @@ def _outstanding(
     ):
         # The first carry-forward at this meeting says what the date was before it.
         previous_due.setdefault(update.action_id, update.previous_due_date)
-    victims = {
-        int(r.id): _victim(r)
-        for r in session.scalars(
-            select(Referral).where(Referral.id.in_({a.referral_id for a in rows}))
-        )
-    }
+    victims = _victims_of(session, rows)
     return tuple(
         model.OutstandingAction(
             action=actions[a.id],
@@ -351,8 +355,8 @@ def _outstanding(
     )
 
 
-def open_actions_document(store: Store, today: date) -> tuple[model.Action, ...]:
-    """Every open action, for agency lists made outside a meeting ("all open actions")."""
+def open_actions_document(store: Store, today: date) -> model.OpenActions:
+    """Every open action with its case's victim, for agency lists made outside a meeting."""
     with store.read() as session:
         agencies = _agency_names(session)
         rows = list(
@@ -362,7 +366,16 @@ def open_actions_document(store: Store, today: date) -> tuple[model.Action, ...]
                 .order_by(Action.due_date, Action.id)
             )
         )
-        return tuple(_actions(session, rows, agencies).values())
+        actions = _actions(session, rows, agencies)
+        victims = _victims_of(session, rows)
+        partnership = str(settings.get_all_in_session(session)["partnership_name"])
+        return model.OpenActions(
+            partnership, today, tuple((actions[a.id], victims[a.referral_id]) for a in rows)
+        )
+
+
+def partnership_name(store: Store) -> str:
+    return str(settings.get(store, "partnership_name"))
 
 
 def protective_marking(store: Store) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from marac_desk.core.indicators import DEFAULT_BANDS, INDICATOR_LABELS, Band
 from marac_desk.db.models import Setting
 from marac_desk.db.store import Store
 from marac_desk.services import audit
@@ -21,9 +24,12 @@ class SettingSpec:
     label: str
     kind: type
     bounds: tuple[int, int] | None = None
+    max_length: int = 120  # text settings
+    choices: tuple[str, ...] = ()  # text settings with a fixed set of values
 
 
 AUTO_LOCK_RANGE = (1, 240)
+BAND_PREFIX = "expected_band_"
 
 # Our own wording; a partnership replaces it with its protocol's text in Settings.
 CONFIDENTIALITY_STATEMENT = (
@@ -64,9 +70,39 @@ SPECS: dict[str, SettingSpec] = {
             CONFIDENTIALITY_STATEMENT,
             "Confidentiality statement read at the start of each meeting",
             str,
+            max_length=4000,
         ),
         SettingSpec(
             "action_due_days", 28, "Days from the meeting to an action's due date", int, (1, 365)
+        ),
+        # Agency action lists (DOMAIN.md §7: share only what each agency needs):
+        # case_ref | initials | name_dob.
+        SettingSpec(
+            "action_list_identify",
+            "case_ref",
+            "How agency action lists identify a case",
+            str,
+            choices=("case_ref", "initials", "name_dob"),
+        ),
+        # Quarterly report (DOMAIN.md §6): the area's adult female population for cases per
+        # 10,000 adult women (0 = not set: no rate), and the expected bands printed beside the
+        # figures ("" = SafeLives' band; see `parse_band` for what may be typed).
+        SettingSpec(
+            "adult_female_population",
+            0,
+            "Adult female population of the area (0 = not set)",
+            int,
+            (0, 100_000_000),
+        ),
+        *(
+            SettingSpec(
+                f"{BAND_PREFIX}{key}",
+                "",
+                f"Expected band: {INDICATOR_LABELS[key]} (empty = SafeLives' "
+                f"{band.describe('%' if key.endswith('_pct') else '')})",
+                str,
+            )
+            for key, band in DEFAULT_BANDS.items()
         ),
     )
 }
@@ -92,8 +128,12 @@ def validate(key: str, value: Any) -> Any:
         value = value.strip()
         if key == "protective_marking" and not value:
             raise ValueError("The protective marking cannot be empty.")
-        if len(value) > 120:
-            raise ValueError(f"{spec.label} must be at most 120 characters.")
+        if key.startswith(BAND_PREFIX) and value:
+            parse_band(value, spec.label)
+        if len(value) > spec.max_length:
+            raise ValueError(f"{spec.label} must be at most {spec.max_length} characters.")
+        if spec.choices and value not in spec.choices:
+            raise ValueError(f"{spec.label} must be one of {', '.join(spec.choices)}.")
     return value
 
 
@@ -129,3 +169,48 @@ def update(store: Store, actor: Actor, changes: dict[str, Any]) -> dict[str, Any
                 row.value, row.updated_at = value, utcnow()
             audit.record(session, actor, "update", "setting", key, f"setting {key} changed")
     return get_all(store)
+
+
+# ----- expected bands ---------------------------------------------------------------------------
+
+_NUMBER = r"(\d+(?:\.\d+)?)\s*%?"
+_AT_LEAST = r"(?:\+|or more|and over|or above)"
+_AT_MOST = r"(?:or less|or fewer|and under|or below)"
+_BAND_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"{_NUMBER}\s*(?:-|–|—|to)\s*{_NUMBER}"), "both"),
+    (re.compile(rf"{_NUMBER}\s*{_AT_LEAST}|(?:>=|≥|at least)\s*{_NUMBER}"), "low"),
+    (re.compile(rf"{_NUMBER}\s*{_AT_MOST}|(?:<=|≤|at most|up to)\s*{_NUMBER}"), "high"),
+)
+
+
+def parse_band(text: str, label: str = "The expected band") -> Band:
+    """An expected band as a coordinator types it: "28-40", "28–40%", "2.5 to 5.8",
+    "19+", "19% or more", "at least 40", "10 or less", "up to 10"."""
+    cleaned = " ".join(text.split()).casefold()
+    for pattern, kind in _BAND_FORMS:
+        match = pattern.fullmatch(cleaned)
+        if match is None:
+            continue
+        numbers = [Decimal(g) for g in match.groups() if g is not None]
+        try:
+            if kind == "both":
+                return Band(numbers[0], numbers[1])
+            if kind == "low":
+                return Band(low=numbers[0])
+            return Band(high=numbers[0])
+        except (ValueError, InvalidOperation) as exc:
+            raise ValueError(f"{label}: {exc}") from None
+    raise ValueError(
+        f'{label}: write a range like "28-40", a minimum like "19 or more" or a maximum like '
+        '"10 or less" (or leave it empty for the SafeLives band).'
+    )
+
+
+def expected_bands(values: dict[str, Any]) -> dict[str, Band]:
+    """Each indicator's band: the setting if one is typed, otherwise SafeLives' (DEFAULT_BANDS)."""
+    bands = dict(DEFAULT_BANDS)
+    for key in DEFAULT_BANDS:
+        typed = str(values.get(f"{BAND_PREFIX}{key}", "") or "").strip()
+        if typed:
+            bands[key] = parse_band(typed)
+    return bands

@@ -40,6 +40,13 @@ def test_defaults_are_official_sensitive_and_a_ten_minute_lock(bare: OpenStore) 
         "risk_review_weeks": 6,
         "confidentiality_statement": settings.CONFIDENTIALITY_STATEMENT,
         "action_due_days": 28,
+        "action_list_identify": "case_ref",
+        "adult_female_population": 0,
+        "expected_band_repeat_rate_pct": "",
+        "expected_band_cases_per_10k_women": "",
+        "expected_band_lgbt_victims_pct": "",
+        "expected_band_disabled_victims_pct": "",
+        "expected_band_male_victims_pct": "",
     }
 
 
