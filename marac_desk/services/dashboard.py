@@ -12,7 +12,11 @@ Windows, all relative to `today` (the local date):
 - an action is open while its status is open or carried forward, and overdue once its due date
   is before today;
 - risk reviews count the newest assessment of each live referral (received, listed or heard):
-  "due soon" when its review date is today or within the next 14 days, "overdue" before today.
+  "due soon" when its review date is today or within the next 14 days, "overdue" before today;
+- "awaiting listing": referrals received and not yet on a meeting's case list;
+- minutes are late once a held meeting's circulation deadline (N working days after it, per
+  panel, bank holidays skipped) has passed without the minutes being circulated;
+- "lapsing this month": cases whose 12-month repeat window ends in the current month.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from marac_desk.core.meeting_rules import minutes_due
 from marac_desk.core.vocab import OPEN_ACTION_STATUSES, REFERRAL_STATUSES
 from marac_desk.db.models import Action, Agency, Meeting, MeetingCase, Panel, Referral
 from marac_desk.db.models import RiskAssessment as Assessment
 from marac_desk.db.store import Store
+from marac_desk.services import panels, referrals
 
 RECENT_DAYS = 28
 REVIEW_SOON_DAYS = 14
@@ -55,6 +61,14 @@ class NextMeeting:
 
 
 @dataclass(frozen=True)
+class MinutesOverdue:
+    meeting_id: int
+    meeting_date: date
+    panel: str
+    due: date
+
+
+@dataclass(frozen=True)
 class DashboardSummary:
     today: date
     referrals_total: int
@@ -72,6 +86,12 @@ class DashboardSummary:
     overdue_by_agency: tuple[AgencyCount, ...]
     reviews_due_soon: int
     reviews_overdue: int
+    # Schema 5 and the meetings: referrals received but on no meeting's list yet; held
+    # meetings whose minutes are past their circulation deadline; cases whose 12-month repeat
+    # window ends this month (the lapse list).
+    awaiting_listing: int = 0
+    minutes_overdue: tuple[MinutesOverdue, ...] = ()
+    lapsing_this_month: int = 0
 
     @property
     def recent_days(self) -> int:
@@ -196,6 +216,11 @@ def summarise(store: Store, today: date | None = None) -> DashboardSummary:
         next_meeting = _next_meeting(session, today)
         open_actions, overdue_by_agency = _action_counts(session, today)
         due_soon, overdue_reviews = _review_counts(session, today)
+        awaiting = session.scalar(
+            select(func.count()).select_from(Referral).where(Referral.status == "received")
+        )
+        minutes_late = _minutes_overdue(session, today)
+        lapsing = referrals.count_lapsing_in_session(session, today.year, today.month)
     return DashboardSummary(
         today=today,
         referrals_total=total,
@@ -210,4 +235,37 @@ def summarise(store: Store, today: date | None = None) -> DashboardSummary:
         overdue_by_agency=overdue_by_agency,
         reviews_due_soon=due_soon,
         reviews_overdue=overdue_reviews,
+        awaiting_listing=int(awaiting or 0),
+        minutes_overdue=minutes_late,
+        lapsing_this_month=lapsing,
     )
+
+
+# Minutes older than this are history, not a task (stores imported from older records).
+MINUTES_LOOKBACK_DAYS = 90
+
+
+def _minutes_overdue(session: Session, today: date) -> tuple[MinutesOverdue, ...]:
+    """Held meetings of the last few months whose minutes have not been circulated and whose
+    deadline (N working days after the meeting, per panel) has passed."""
+    rows = session.execute(
+        select(Meeting.id, Meeting.meeting_date, Meeting.panel_id, Panel.name)
+        .join(Panel, Panel.id == Meeting.panel_id)
+        .where(
+            Meeting.status == "held",
+            Meeting.minutes_circulated_on.is_(None),
+            Meeting.meeting_date >= today - timedelta(days=MINUTES_LOOKBACK_DAYS),
+            Meeting.meeting_date < today,
+        )
+        .order_by(Meeting.meeting_date)
+    ).all()
+    configs: dict[int, panels.PanelConfig] = {}
+    late = []
+    for meeting_id, day, panel_id, name in rows:
+        if panel_id not in configs:
+            configs[panel_id] = panels.config_in_session(session, panel_id)
+        config = configs[panel_id]
+        due = minutes_due(day, config.region, config.minutes_due_working_days)
+        if due < today:
+            late.append(MinutesOverdue(int(meeting_id), day, str(name), due))
+    return tuple(late)

@@ -964,30 +964,37 @@ def panel_names(store: Store) -> list[str]:
         )
 
 
-def lapsing_in_month(store: Store, year: int, month: int) -> list[ReferralRow]:
-    """Cases whose 12-month repeat window ends this month: the victim's latest referral was
-    made a window ago, and nothing newer has come in (DOMAIN.md §3: the monthly lapse list)."""
-    values = settings.get_all(store)
+def _lapsing_ids(values: dict[str, Any], year: int, month: int) -> Any:
+    """Referral ids whose 12-month repeat window ends in the month (see lapsing_in_month)."""
     rule = repeat_rule(values)
     first = date(year, month, 1)
     last = add_months(first, 1).replace(day=1)
     start, end = add_months(first, -rule.window_months), add_months(last, -rule.window_months)
     later = aliased(Referral)
-    with store.read() as session:
-        ids = list(
-            session.scalars(
-                select(Referral.id).where(
-                    Referral.referral_date >= start,
-                    Referral.referral_date < end,
-                    ~select(later.id)
-                    .where(
-                        later.victim_id == Referral.victim_id,
-                        later.referral_date > Referral.referral_date,
-                    )
-                    .exists(),
-                )
-            )
+    return select(Referral.id).where(
+        Referral.referral_date >= start,
+        Referral.referral_date < end,
+        ~select(later.id)
+        .where(
+            later.victim_id == Referral.victim_id,
+            later.referral_date > Referral.referral_date,
         )
+        .exists(),
+    )
+
+
+def count_lapsing_in_session(session: Session, year: int, month: int) -> int:
+    values = settings.get_all_in_session(session)
+    query = _lapsing_ids(values, year, month)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def lapsing_in_month(store: Store, year: int, month: int) -> list[ReferralRow]:
+    """Cases whose 12-month repeat window ends this month: the victim's latest referral was
+    made a window ago, and nothing newer has come in (DOMAIN.md §3: the monthly lapse list)."""
+    values = settings.get_all(store)
+    with store.read() as session:
+        ids = list(session.scalars(_lapsing_ids(values, year, month)))
     if not ids:
         return []
     rows: list[ReferralRow] = []
