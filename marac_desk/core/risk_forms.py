@@ -367,7 +367,7 @@ def _where(doc: Any, path: Iterable[Any]) -> str:
             node, fields = entry, []
             i += 2
             continue
-        fields.append(str(step))
+        fields.append(_quote(str(step), 40)[1:-1])  # a field name is data from the file
         node = child
         i += 1
     where = label

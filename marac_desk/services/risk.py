@@ -7,6 +7,9 @@ the first time an assessment uses it, so an assessment reads exactly as it was a
 an upgrade ships a newer version. A (form id, version) pair never changes once installed; a new
 wording is a new version, and an assessment always displays on the version it was answered on.
 
+The referral's own risk fields (tool, score, grade) show its newest assessment on a checklist-score
+form (the level raised by any professional judgement); a matrix's points never become them.
+
 Thresholds: an assessment's visible-high-risk warning uses the form's own threshold, unless the
 partnership changed the "visible high risk" setting from its default (store-wide, or per panel
 through the panel option `visible_high_risk_score`), in which case the setting wins for every
@@ -21,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from marac_desk.core import risk_forms as core
@@ -175,6 +178,12 @@ def forms_for_panel_type(store: Store, panel_type: str) -> tuple[FormDefinition,
     """The newest version of each form that applies to this kind of panel, by title."""
     with store.read() as session:
         installed = _installed(session)
+    return _forms_for(installed, panel_type)
+
+
+def _forms_for(
+    installed: Mapping[tuple[str, str], tuple[FormDefinition, InstalledForm]], panel_type: str
+) -> tuple[FormDefinition, ...]:
     newest = core.newest(form for form, _ in installed.values())
     return tuple(
         sorted(
@@ -357,6 +366,7 @@ class AssessmentSummary:
     review_due: date | None
     review_state: ReviewState
     trend: str  # up | down | same against the previous assessment on the same form; ""
+    previous_score: int | None = None  # the score the trend is measured from
 
 
 @dataclass(frozen=True)
@@ -370,7 +380,7 @@ def _summary(
     row: RiskAssessment,
     form: FormDefinition | None,
     today: date,
-    trend: str,
+    previous: int | None,
     visible: int | None,
 ) -> AssessmentSummary:
     answers = core.answers_from_json(row.answers)
@@ -402,7 +412,8 @@ def _summary(
         dont_know=ev.dont_know if ev else 0,
         review_due=row.review_due,
         review_state=core.review_state(row.review_due, today),
-        trend=trend,
+        trend=core.score_trend(previous, row.score),
+        previous_score=previous if previous is not None and row.score is not None else None,
     )
 
 
@@ -471,6 +482,7 @@ def record_assessment(
             if inp.judgement_band
             else ""
         )
+        copied = _show_on_referral(session, referral, row, form)
         audit.record(
             session,
             actor,
@@ -478,10 +490,53 @@ def record_assessment(
             "risk_assessment",
             row.id,
             f"{inp.kind} risk assessment on {referral.case_ref}: {form.form_id} "
-            f"version {form.version}, score {ev.score}, {ev.band.id}{raised}",
+            f"version {form.version}, score {ev.score}, {ev.band.id}{raised}{copied}",
         )
         previous = _previous_score(session, row)
-        return _summary(row, form, today, core.score_trend(previous, row.score), visible)
+        return _summary(row, form, today, previous, visible)
+
+
+def gives_checklist_score(form: FormDefinition) -> bool:
+    """A form whose score is a checklist score: the number of answers of a kind, with a
+    visible-high-risk threshold on it (the shipped checklist, a partnership's licensed one)."""
+    return form.method is core.ScoringMethod.COUNT and form.visible_high_risk is not None
+
+
+def _show_on_referral(
+    session: Session, referral: Referral, row: RiskAssessment, form: FormDefinition
+) -> str:
+    """The referral's risk fields (tool, score, grade) show its newest checklist assessment.
+
+    Only a checklist-score form is copied: the referral's score is a checklist score everywhere
+    else (the list's risk bands, the visible-high-risk criterion), so points from a matrix or a
+    band of another scale never land in it. An assessment entered with an earlier date than one
+    already recorded is history and changes nothing. Returns the words for the audit event.
+    """
+    if not gives_checklist_score(form):
+        return ""
+    newer = session.scalar(
+        select(RiskAssessment.id)
+        .where(
+            RiskAssessment.referral_id == referral.id,
+            RiskAssessment.id != row.id,
+            or_(
+                RiskAssessment.assessed_on > row.assessed_on,
+                and_(RiskAssessment.assessed_on == row.assessed_on, RiskAssessment.id > row.id),
+            ),
+        )
+        .limit(1)
+    )
+    if newer is not None:
+        return ""
+    grade = core.effective_band(form, row.band, row.judgement_band)[:20]
+    was = f"{referral.risk_score if referral.risk_score is not None else 'none'}"
+    if referral.risk_grade:
+        was += f" {referral.risk_grade}"
+    referral.risk_tool = "checklist"
+    referral.risk_score = row.score
+    referral.risk_grade = grade
+    referral.updated_at = utcnow()
+    return f"; referral risk now {row.score} {grade} (was {was})"
 
 
 def _previous_score(session: Session, row: RiskAssessment) -> int | None:
@@ -537,10 +592,10 @@ def list_assessments(
         last_score: dict[str, int | None] = {}
         out: list[AssessmentSummary] = []
         for row in rows:
-            trend = core.score_trend(last_score.get(row.form_id), row.score)
+            previous = last_score.get(row.form_id)
             last_score[row.form_id] = row.score
             out.append(
-                _summary(row, forms.get(row.form_id, row.form_version), today, trend, visible)
+                _summary(row, forms.get(row.form_id, row.form_version), today, previous, visible)
             )
     return tuple(out)
 
@@ -558,15 +613,49 @@ def get_assessment(
         panel = session.get(Panel, referral.panel_id) if referral else None
         form = _definition(session, row.form_id, row.form_version)
         previous = _previous_score(session, row)
-        summary = _summary(
-            row,
-            form,
-            today,
-            core.score_trend(previous, row.score),
-            _visible_threshold(session, panel),
-        )
+        summary = _summary(row, form, today, previous, _visible_threshold(session, panel))
         rows = core.answer_rows(form, core.answers_from_json(row.answers))
     return AssessmentDetail(summary=summary, form=form, rows=rows)
+
+
+@dataclass(frozen=True)
+class AssessmentSetup:
+    """What a new assessment of one referral starts from."""
+
+    referral_id: int
+    case_ref: str
+    panel: str
+    panel_type: str
+    forms: tuple[FormDefinition, ...]  # newest version of each form for the panel, checklist 1st
+    visible_high_risk: int | None  # replaces the forms' own score threshold (a changed setting)
+    review_weeks: int
+    assessments: int  # already recorded for this referral (a new one is usually a review)
+
+
+def assessment_setup(store: Store, referral_id: int) -> AssessmentSetup:
+    """The forms, threshold and review period a new assessment of this referral uses."""
+    with store.read() as session:
+        referral = session.get(Referral, referral_id)
+        if referral is None:
+            raise ValueError("That referral does not exist.")
+        panel = session.get(Panel, referral.panel_id)
+        panel_type = panel.panel_type if panel is not None else "marac"
+        forms = _forms_for(_installed(session), panel_type)
+        done = session.scalar(
+            select(func.count())
+            .select_from(RiskAssessment)
+            .where(RiskAssessment.referral_id == referral_id)
+        )
+        return AssessmentSetup(
+            referral_id=referral.id,
+            case_ref=referral.case_ref,
+            panel=panel.name if panel is not None else "",
+            panel_type=panel_type,
+            forms=forms,
+            visible_high_risk=_visible_threshold(session, panel),
+            review_weeks=_review_weeks(session),
+            assessments=int(done or 0),
+        )
 
 
 # ----- reviews ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from marac_desk.services import dashboard
 from marac_desk.services.dashboard import DashboardSummary
 from marac_desk.ui.area import AreaContext, RowsModel
+from marac_desk.ui.assessment_history import ReviewsDueDialog
 from marac_desk.ui.widgets import (
     ERROR_COLOUR,
     MUTED_COLOUR,
@@ -80,14 +82,60 @@ class Card(QFrame):
         self.setAccessibleDescription(f"{value}. {detail}")
 
 
+class ClickableCard(Card):
+    """A card that opens a list: Enter, Space or a click (it takes the keyboard focus)."""
+
+    clicked = Signal()
+
+    def __init__(self, title: str, hint: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setStyleSheet(
+            "#card { background: palette(base); border: 1px solid #c8ccd2; border-radius: 6px; }"
+            "#card:focus { border: 2px solid #1f6feb; }"
+        )
+        self.hint = QLabel(hint, self)
+        self.hint.setStyleSheet("color: #1f4e79; text-decoration: underline;")
+        self.hint.setWordWrap(True)
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(layout.count() - 1, self.hint)
+        self.setToolTip(hint)
+
+    def show_figure(
+        self, value: str, detail: str, *, colour: str = "", detail_colour: str = ""
+    ) -> None:
+        super().show_figure(value, detail, colour=colour, detail_colour=detail_colour)
+        self.setAccessibleDescription(f"{value}. {detail}. {self.hint.text()}")
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.clicked.emit()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class DashboardView(QWidget):
     loaded = Signal(object)  # the DashboardSummary now shown
+    referral_requested = Signal(int)  # open this referral (the main window shows it)
 
     def __init__(self, ctx: AreaContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._loading = False
         self.summary: DashboardSummary | None = None
+        self.reviews_dialog: ReviewsDueDialog | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
@@ -114,7 +162,7 @@ class DashboardView(QWidget):
         self.card_repeats = Card(self.tr("Repeat referrals, last 12 months"), self)
         self.card_meeting = Card(self.tr("Next planned meeting"), self)
         self.card_actions = Card(self.tr("Overdue actions"), self)
-        self.card_reviews = Card(self.tr("Risk reviews overdue"), self)
+        self.card_reviews = self._build_reviews_card()
         self.card_total = Card(self.tr("Referrals in this store"), self)
         cards = (
             self.card_recent,
@@ -155,6 +203,18 @@ class DashboardView(QWidget):
         outer.addLayout(tables)
         outer.addStretch(1)
 
+    def _build_reviews_card(self) -> ClickableCard:
+        card = ClickableCard(
+            self.tr("Risk reviews overdue"),
+            self.tr("List the reviews due (Enter, or Ctrl+Shift+V)"),
+            self,
+        )
+        card.clicked.connect(self.open_reviews)
+        shortcut = QShortcut(QKeySequence("Ctrl+Shift+V"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.open_reviews)
+        return card
+
     def _table(self, model: RowsModel, name: str) -> QTableView:
         table = QTableView(self)
         table.setModel(model)
@@ -184,6 +244,35 @@ class DashboardView(QWidget):
         row_height = table.verticalHeader().defaultSectionSize()
         height = table.horizontalHeader().sizeHint().height() + rows * row_height
         table.setFixedHeight(height + 2 * table.frameWidth() + 2)
+
+    # ----- risk reviews due -------------------------------------------------------------------
+
+    def open_reviews(self) -> None:
+        """The referrals whose risk review is overdue or due soon; Enter opens one."""
+        if self.reviews_dialog is not None or self._ctx.opened.store.closed:
+            return
+        dialog = ReviewsDueDialog(self._ctx, self)
+        self.reviews_dialog = dialog
+        dialog.referral_chosen.connect(self.open_referral)
+
+        def finished(_code: int) -> None:
+            if self.reviews_dialog is dialog:
+                self.reviews_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def open_referral(self, referral_id: int) -> None:
+        """Show the referral in the referrals area (through the main window, when there is one)."""
+        self.referral_requested.emit(referral_id)
+        show_area = getattr(self.window(), "show_area", None)
+        if not callable(show_area):
+            return
+        area = show_area("referrals")
+        opener = getattr(area, "open_referral", None)
+        if callable(opener):
+            opener(referral_id)
 
     # ----- loading ---------------------------------------------------------------------------
 

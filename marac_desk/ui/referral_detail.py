@@ -36,9 +36,12 @@ from PySide6.QtWidgets import (
 from marac_desk.core import referral_rules as rules
 from marac_desk.core.repeats import add_months
 from marac_desk.core.vocab import OPEN_ACTION_STATUSES
-from marac_desk.services import referrals, settings
+from marac_desk.services import referrals, risk, settings
 from marac_desk.services.referrals import PersonOnReferral, ReferralDetail, ReferralRejected
+from marac_desk.services.risk import AssessmentSummary
 from marac_desk.ui.area import AreaContext
+from marac_desk.ui.assessment_form import AssessmentDialog
+from marac_desk.ui.assessment_history import AssessmentHistory
 from marac_desk.ui.person_match import CandidatePanel, Probe
 from marac_desk.ui.referral_form import DateField
 from marac_desk.ui.referral_text import (
@@ -180,6 +183,7 @@ class ReferralDetailView(QWidget):
         self._ctx = ctx
         self.detail: ReferralDetail | None = None
         self.relink_dialog: RelinkDialog | None = None
+        self.assessment_dialog: AssessmentDialog | None = None
         self._busy = False
         self._history: list[int] = []
 
@@ -219,6 +223,10 @@ class ReferralDetailView(QWidget):
         stacked.setSpacing(10)
         self.previous_box = self._build_previous(body)
         stacked.addWidget(self.previous_box)
+        self.assessments_box = AssessmentHistory(body)
+        self.assessments_box.new_requested.connect(self.new_assessment)
+        self.assessments_box.open_requested.connect(self.open_assessment)
+        stacked.addWidget(self.assessments_box)
         columns = QHBoxLayout()
         columns.setSpacing(16)
         stacked.addLayout(columns)
@@ -263,6 +271,8 @@ class ReferralDetailView(QWidget):
             ("Ctrl+Shift+S", self.status_choice.setFocus),
             ("Ctrl+Shift+R", self.override_choice.setFocus),
             ("Ctrl+Shift+K", self.relink_victim),
+            ("Ctrl+Shift+A", self.new_assessment),
+            ("Ctrl+Shift+L", self.assessments_box.focus_list),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -434,6 +444,7 @@ class ReferralDetailView(QWidget):
             return
         window = int(settings.get_all(store).get("repeat_window_months", 12))
         self.show_detail(detail, window)
+        self._show_assessments(detail)
         if notice:
             self.notice.show_ok(notice)
         else:
@@ -836,6 +847,94 @@ class ReferralDetailView(QWidget):
             referral_id = item.parent().data(0, Qt.ItemDataRole.UserRole)
         if referral_id is not None:
             self.open_requested.emit(int(referral_id))
+
+    # ----- risk assessments ------------------------------------------------------------------
+
+    def _show_assessments(self, d: ReferralDetail) -> None:
+        """The referral's assessments and next review (a few rows by index: read here, like the
+        rest of the page)."""
+        today = date.today()
+        try:
+            found = risk.list_assessments(self._ctx.opened.store, d.id, today=today)
+        except Exception as exc:
+            self.assessments_box.show_assessments((), today, live=True)
+            self.assessments_box.show_error(
+                self.tr("The risk assessments could not be read: {error}").format(
+                    error=safe_error(exc)
+                )
+            )
+            return
+        self.assessments_box.show_assessments(
+            found, today, live=d.status in risk.LIVE_REFERRAL_STATUSES, status=d.status
+        )
+        self.body.fit_height()
+
+    def new_assessment(self) -> None:
+        """Start a risk assessment of this referral (Ctrl+Shift+A)."""
+        d = self.detail
+        if d is None or self.assessment_dialog is not None or self._ctx.opened.store.closed:
+            return
+        try:
+            setup = risk.assessment_setup(self._ctx.opened.store, d.id)
+        except Exception as exc:
+            self.notice.show_error(
+                self.tr("A risk assessment cannot be started: {error}").format(
+                    error=safe_error(exc)
+                )
+            )
+            return
+        if not setup.forms:
+            self.notice.show_error(
+                self.tr(
+                    "No risk form is installed for a {kind} panel: a partnership form can be "
+                    "added with 'marac-desk forms add'."
+                ).format(kind=setup.panel_type.replace("_", " "))
+            )
+            return
+        self._open_assessment_dialog(AssessmentDialog(self._ctx, self, setup=setup))
+
+    def open_assessment(self, assessment_id: int) -> None:
+        """An earlier assessment, read-only, on the form version it was answered on."""
+        d = self.detail
+        if d is None or self.assessment_dialog is not None or self._ctx.opened.store.closed:
+            return
+        try:
+            found = risk.get_assessment(self._ctx.opened.store, assessment_id)
+        except Exception as exc:
+            self.assessments_box.show_error(
+                self.tr("The assessment could not be read: {error}").format(error=safe_error(exc))
+            )
+            return
+        self._open_assessment_dialog(
+            AssessmentDialog(self._ctx, self, detail=found, case_ref=d.case_ref)
+        )
+
+    def _open_assessment_dialog(self, dialog: AssessmentDialog) -> None:
+        self.assessment_dialog = dialog
+        dialog.saved.connect(self._assessment_saved)
+
+        def finished(_code: int) -> None:
+            if self.assessment_dialog is dialog:
+                self.assessment_dialog = None
+            dialog.deleteLater()
+            if self.detail is not None:
+                self.assessments_box.focus_list()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _assessment_saved(self, saved: AssessmentSummary) -> None:
+        if self.detail is None:
+            return
+        text = self.tr("Risk assessment saved: score {score}, {level}.").format(
+            score="—" if saved.score is None else saved.score,
+            level=saved.effective_band_label or saved.band_label,
+        )
+        if saved.review_due is not None:
+            text += " " + self.tr("Review due {day}.").format(day=long_date(saved.review_due))
+        self.load(self.detail.id, notice=text, remember=False)
+        self.changed.emit()
+        self.action_done.emit(True, text)
 
     # ----- changes ---------------------------------------------------------------------------
 
