@@ -155,28 +155,7 @@ class DashboardView(QWidget):
         self.message = MessageLabel(self, name=self.tr("Dashboard message"))
         outer.addWidget(self.message)
 
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(12)
-        self.card_recent = Card(self.tr("Referrals received, last 28 days"), self)
-        self.card_repeats = Card(self.tr("Repeat referrals, last 12 months"), self)
-        self.card_meeting = Card(self.tr("Next planned meeting"), self)
-        self.card_actions = Card(self.tr("Overdue actions"), self)
-        self.card_reviews = self._build_reviews_card()
-        self.card_total = Card(self.tr("Referrals in this store"), self)
-        cards = (
-            self.card_recent,
-            self.card_repeats,
-            self.card_meeting,
-            self.card_actions,
-            self.card_reviews,
-            self.card_total,
-        )
-        for i, card in enumerate(cards):
-            grid.addWidget(card, i // 3, i % 3)
-        for column in range(3):
-            grid.setColumnStretch(column, 1)
-        outer.addLayout(grid)
+        outer.addLayout(self._build_cards())
 
         tables = QHBoxLayout()
         tables.setSpacing(12)
@@ -202,6 +181,36 @@ class DashboardView(QWidget):
         )
         outer.addLayout(tables)
         outer.addStretch(1)
+
+    def _build_cards(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(12)
+        self.card_recent = Card(self.tr("Referrals received, last 28 days"), self)
+        self.card_repeats = Card(self.tr("Repeat referrals, last 12 months"), self)
+        self.card_meeting = Card(self.tr("Next planned meeting"), self)
+        self.card_actions = Card(self.tr("Overdue actions"), self)
+        self.card_reviews = self._build_reviews_card()
+        self.card_total = Card(self.tr("Referrals in this store"), self)
+        self.card_awaiting = Card(self.tr("Referrals awaiting listing"), self)
+        self.card_minutes = Card(self.tr("Minutes past their deadline"), self)
+        self.card_lapses = Card(self.tr("12-month lapses this month"), self)
+        cards = (
+            self.card_recent,
+            self.card_repeats,
+            self.card_meeting,
+            self.card_awaiting,
+            self.card_actions,
+            self.card_reviews,
+            self.card_minutes,
+            self.card_lapses,
+            self.card_total,
+        )
+        for i, card in enumerate(cards):
+            grid.addWidget(card, i // 3, i % 3)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        return grid
 
     def _build_reviews_card(self) -> ClickableCard:
         card = ClickableCard(
@@ -375,6 +384,15 @@ class DashboardView(QWidget):
             ),
             colour=ERROR_COLOUR if s.reviews_overdue else "",
         )
+        self.card_awaiting.show_figure(
+            str(s.awaiting_listing),
+            self.tr("received, not yet on a meeting's case list"),
+        )
+        self._show_minutes(s)
+        self.card_lapses.show_figure(
+            str(s.lapsing_this_month),
+            self.tr("repeat windows ending, no newer referral"),
+        )
         self.card_total.show_figure(
             str(s.referrals_total),
             self.tr("{n} received in the last 12 months").format(n=s.referrals_12_months),
@@ -388,6 +406,19 @@ class DashboardView(QWidget):
         self._fit_height(self.overdue_table)
         self.overdue_table.setVisible(bool(s.overdue_by_agency))
         self.overdue_empty.setVisible(not s.overdue_by_agency)
+
+    def _show_minutes(self, s: DashboardSummary) -> None:
+        late = s.minutes_overdue
+        if not late:
+            self.card_minutes.show_figure("0", self.tr("Every held meeting's minutes are out."))
+            return
+        oldest = late[0]
+        detail = self.tr("oldest: {panel}, {day} (due {due})").format(
+            panel=oldest.panel,
+            day=format_date(oldest.meeting_date),
+            due=format_date(oldest.due),
+        )
+        self.card_minutes.show_figure(str(len(late)), detail, colour=ERROR_COLOUR)
 
 
 _STATUS_LABELS = {

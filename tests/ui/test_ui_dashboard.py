@@ -3,6 +3,7 @@ coordinator reads on the cards."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -84,6 +85,15 @@ def test_dashboard_shows_the_figures(qtbot, open_store: OpenStore) -> None:  # t
     assert view.card_reviews.value.text() == "1"
     assert view.card_reviews.detail.text() == "1 more due in the next 14 days"
     assert view.card_total.value.text() == "18"
+    assert view.card_awaiting.value.text() == "4"  # the four still "received"
+
+    # Late minutes name the oldest meeting and its deadline, in words as well as colour.
+    late = dashboard.MinutesOverdue(7, date(2026, 12, 23), "Northtown MARAC", date(2026, 12, 30))
+    view.show_summary(replace(view.summary, minutes_overdue=(late,)))  # type: ignore[arg-type]
+    assert view.card_minutes.value.text() == "1"
+    assert view.card_minutes.detail.text() == (
+        f"oldest: Northtown MARAC, {format_date(late.meeting_date)} (due {format_date(late.due)})"
+    )
 
     status_rows = [
         (view.status_model.cell(r, 0), view.status_model.cell(r, 1))
