@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -30,6 +31,11 @@ from marac_desk.ui.dialogs import NewPassphraseDialog
 from marac_desk.ui.widgets import MUTED_COLOUR, MessageLabel, heading, named, safe_error
 
 MARKINGS = ("OFFICIAL-SENSITIVE", "OFFICIAL", "RESTRICTED when complete")
+IDENTIFY_LABELS = {
+    "case_ref": "Case reference only",
+    "initials": "Case reference and the victim's initials",
+    "name_dob": "Case reference, the victim's name and date of birth",
+}
 
 _ROLE_LABELS = {
     "coordinator": "Coordinator",
@@ -65,6 +71,8 @@ class SettingsView(QWidget):
         columns.addLayout(left, 1)
         right = QVBoxLayout()
         right.addWidget(self._build_profiles(body))
+        right.addWidget(self._build_meetings(body))
+        right.addStretch(1)
         columns.addLayout(right, 1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
@@ -244,6 +252,67 @@ class SettingsView(QWidget):
         layout.addWidget(self.add_message)
         return group
 
+    def _build_meetings(self, parent: QWidget) -> QGroupBox:
+        group = QGroupBox(self.tr("Meetings and documents"), parent)
+        form = QFormLayout(group)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(10)
+
+        self.statement = QPlainTextEdit(group)
+        self.statement.setTabChangesFocus(True)
+        self.statement.setMinimumHeight(110)
+        named(self.statement, self.tr("Confidentiality statement"))
+        self.statement_message = MessageLabel(group, name=self.tr("Statement message"))
+        form.addRow(
+            self.tr("Confidentiality s&tatement:"),
+            self._field(
+                self.statement,
+                self.statement_message,
+                self.tr("Shown in the live meeting to be read aloud, and printed in the minutes."),
+            ),
+        )
+
+        self.action_days = QSpinBox(group)
+        low, high = settings.SPECS["action_due_days"].bounds or (1, 365)
+        self.action_days.setRange(low, high)
+        self.action_days.setSuffix(self.tr(" days"))
+        self.action_days.setMaximumWidth(160)
+        named(self.action_days, self.tr("Days from the meeting to an action's due date"))
+        self.action_days_message = MessageLabel(group, name=self.tr("Action due days message"))
+        form.addRow(
+            self.tr("Actions &due after:"),
+            self._field(
+                self.action_days,
+                self.action_days_message,
+                self.tr("A new action's due date unless one is typed."),
+            ),
+        )
+
+        self.identify = QComboBox(group)
+        for key, label in IDENTIFY_LABELS.items():
+            self.identify.addItem(self.tr(label), key)
+        named(self.identify, self.tr("How agency action lists identify a case"))
+        self.identify_message = MessageLabel(group, name=self.tr("Identification message"))
+        form.addRow(
+            self.tr("Agency lists &identify:"),
+            self._field(
+                self.identify,
+                self.identify_message,
+                self.tr("Share only what each agency needs: the case reference is usually enough."),
+            ),
+        )
+
+        buttons = QHBoxLayout()
+        self.meetings_save = QPushButton(self.tr("Save &meeting settings"), group)
+        named(self.meetings_save, self.tr("Save meeting settings"))
+        self.meetings_save.clicked.connect(self.save_meeting_settings)
+        buttons.addWidget(self.meetings_save)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+        self.meetings_message = MessageLabel(group, name=self.tr("Meeting settings message"))
+        form.addRow(self.meetings_message)
+        return group
+
     # ----- loading ---------------------------------------------------------------------------
 
     def activated(self) -> None:
@@ -260,6 +329,10 @@ class SettingsView(QWidget):
         self.partnership.setText(str(values["partnership_name"]))
         self.marking.setCurrentText(str(values["protective_marking"]))
         self.auto_lock.setValue(int(values["auto_lock_minutes"]))
+        self.statement.setPlainText(str(values["confidentiality_statement"]))
+        self.action_days.setValue(int(values["action_due_days"]))
+        index = self.identify.findData(values["action_list_identify"])
+        self.identify.setCurrentIndex(max(index, 0))
 
     def load_profiles(self) -> None:
         self._profiles = users.list_profiles(self._ctx.opened.store, include_inactive=True)
@@ -309,6 +382,29 @@ class SettingsView(QWidget):
         self.save_message.show_ok(self.tr("Settings saved."))
         self._ctx.events.settings_changed.emit(values)
         self._ctx.events.data_changed.emit()
+
+    def save_meeting_settings(self) -> None:
+        self.meetings_message.clear_message()
+        self.statement_message.clear_message()
+        changes = {
+            "confidentiality_statement": self.statement.toPlainText(),
+            "action_due_days": self.action_days.value(),
+            "action_list_identify": self.identify.currentData(),
+        }
+        try:
+            settings.validate("confidentiality_statement", changes["confidentiality_statement"])
+        except ValueError as exc:
+            self.statement_message.show_error(str(exc))
+            self.statement.setFocus()
+            return
+        try:
+            values = settings.update(self._ctx.opened.store, self._ctx.opened.actor, changes)
+        except Exception as exc:
+            self.meetings_message.show_error(safe_error(exc))
+            return
+        self._apply(values)
+        self.meetings_message.show_ok(self.tr("Meeting settings saved."))
+        self._ctx.events.settings_changed.emit(values)
 
     def back_up(self) -> None:
         self.store_message.clear_message()

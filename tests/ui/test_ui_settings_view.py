@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, USER
+from PySide6.QtCore import Qt
 from ui_support import qt_quiet
 
 from marac_desk.db import errors
@@ -164,3 +165,24 @@ def test_change_passphrase(qtbot, view: SettingsView, open_store: OpenStore) -> 
     with pytest.raises(errors.WrongPassphrase):
         Store.unlock(path, PASSPHRASE)
     Store.unlock(path, NEW_PASSPHRASE).close()
+
+
+def test_meeting_settings_keep_a_long_statement_and_the_identification(
+    qtbot, view: SettingsView, open_store: OpenStore
+) -> None:  # type: ignore[no-untyped-def]
+    assert view.statement.toPlainText() == settings.CONFIDENTIALITY_STATEMENT
+    statement = "Our protocol's own wording. " * 40  # longer than any one-line setting
+    view.statement.setPlainText(statement)
+    view.action_days.setValue(21)
+    view.identify.setCurrentIndex(view.identify.findData("initials"))
+    qtbot.mouseClick(view.meetings_save, Qt.MouseButton.LeftButton)
+    assert view.meetings_message.text() == "Meeting settings saved."
+    values = settings.get_all(open_store.store)
+    assert values["confidentiality_statement"] == statement.strip()
+    assert values["action_due_days"] == 21
+    assert values["action_list_identify"] == "initials"
+
+    view.statement.setPlainText("x" * 4001)
+    qtbot.mouseClick(view.meetings_save, Qt.MouseButton.LeftButton)
+    assert "at most 4000 characters" in view.statement_message.text()
+    assert settings.get(open_store.store, "confidentiality_statement") == statement.strip()
