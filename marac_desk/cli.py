@@ -545,6 +545,9 @@ def build_parser() -> argparse.ArgumentParser:
     from marac_desk import cli_meetings
 
     cli_meetings.register(sub, command)
+    from marac_desk import cli_reports
+
+    cli_reports.register(sub, command)
     return parser
 
 

@@ -255,7 +255,7 @@ def _rows(
 
 
 def table(
-    header: Sequence[str],
+    header: Sequence[Cell],
     rows: Sequence[Sequence[Cell]],
     widths_mm: Sequence[float],
     *,
@@ -266,11 +266,12 @@ def table(
 ) -> Table:
     """A data table: header row repeated on every page, text wrapped, rows split across pages.
 
-    String cells are escaped and wrapped in paragraphs; pass a Paragraph for formatted cells
-    (keep those short). A cell too long for one page continues on the rows below it. A
-    `caption` is the table's heading, drawn as its first row so that it is repeated with the
-    header on every page the table runs onto (and can never be left alone at a page foot).
-    Row numbers in `extra_style` count the header row as 0, caption or not.
+    String cells (header too) are escaped and wrapped in paragraphs; pass a Paragraph for
+    formatted cells (keep those short), e.g. a right-aligned column title. A cell too long for
+    one page continues on the rows below it. A `caption` is the table's heading, drawn as its
+    first row so that it is repeated with the header on every page the table runs onto (and
+    can never be left alone at a page foot). Row numbers in `extra_style` count the header row
+    as 0, caption or not.
     """
     sty = styles()
     body_style = cell_style or sty.cell
@@ -278,7 +279,9 @@ def table(
     if len(header) != len(widths_mm):
         raise ValueError(f"{len(header)} column titles for {len(widths_mm)} widths")
     widths = [w * mm for w in widths_mm]
-    data: list[list[Any]] = [[para(text, head_style) for text in header]]
+    data: list[list[Any]] = [
+        [text if isinstance(text, Paragraph) else para(text, head_style) for text in header]
+    ]
     data += _rows(rows, widths, [body_style] * len(widths))
     top = 0
     commands: list[tuple[Any, ...]] = []
@@ -307,7 +310,7 @@ def table(
 
 def titled_table(
     title: str,
-    header: Sequence[str],
+    header: Sequence[Cell],
     rows: Sequence[Sequence[Cell]],
     widths_mm: Sequence[float],
     *,

@@ -57,8 +57,14 @@ AGENDA_COLUMNS: tuple[str, ...] = (
 RESEARCH_PREFIX = "research: "  # the agenda's research columns: "research: Police", ...
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+
+class Percent(int):
+    """A whole percent: 13 in a CSV, a number shown as "13%" in XLSX."""
+
+
 Value = str | int | Decimal | date | time | None  # Decimal: counts with halves (joint referrals)
 Row = tuple[Value, ...]
+Sheet = tuple[str, Sequence[str], Iterable[Row]]  # an XLSX sheet: title, header, rows
 
 
 def neutralise(text: str) -> str:
@@ -162,14 +168,27 @@ def to_xlsx(
     title: str, header: Sequence[str], rows: Iterable[Row], *, generated_at: datetime
 ) -> bytes:
     """One sheet: bold frozen header, filter, dates as dates, text as text (never a formula)."""
+    return to_xlsx_book([(title, header, rows)], generated_at=generated_at)
+
+
+def to_xlsx_book(sheets: Sequence[Sheet], *, generated_at: datetime) -> bytes:
+    """A workbook of one sheet per (title, header, rows), each as `to_xlsx` makes it."""
     book = Workbook()
-    sheet: Any = book.active
-    sheet.title = title[:31]
     moment = generated_at.replace(tzinfo=None)
     book.properties.creator = "MARAC Desk"
     book.properties.lastModifiedBy = "MARAC Desk"
     book.properties.created = moment
     book.properties.modified = moment
+    for number, (title, header, rows) in enumerate(sheets):
+        sheet: Any = book.active if number == 0 else book.create_sheet()
+        sheet.title = title[:31]
+        _fill_sheet(sheet, header, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill_sheet(sheet: Any, header: Sequence[str], rows: Iterable[Row]) -> None:
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -186,15 +205,14 @@ def to_xlsx(
                     cell.number_format = "hh:mm"
                 elif isinstance(value, date):
                     cell.number_format = "yyyy-mm-dd"
+                elif isinstance(value, Percent):
+                    cell.number_format = '0"%"'
             shown = len(value) if isinstance(value, str) else 10
             widths[c - 1] = max(widths[c - 1], min(shown, 60))
     for c, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width + 2
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def actions_xlsx(actions: Iterable[Action], *, generated_at: datetime) -> bytes:
