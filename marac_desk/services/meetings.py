@@ -467,6 +467,12 @@ def cancel_meeting(
         if cases and move_cases_to is not None:
             target = _meeting(session, move_cases_to)
             _editable(target)
+            if target.id == meeting.id:
+                raise MeetingError("Choose another meeting for the cases.")
+            if target.panel_id != meeting.panel_id:
+                raise MeetingError("The cases can only move to another meeting of the same panel.")
+            if target.status == "held":
+                raise MeetingError("That meeting has already been held.")
             for case in cases:
                 _move_case(session, case, target)
         meeting.status = "cancelled"
@@ -480,6 +486,19 @@ def reinstate_meeting(store: Store, actor: Actor, meeting_id: int) -> None:
         meeting = _meeting(session, meeting_id)
         if meeting.status != "cancelled":
             return
+        clash = session.scalar(
+            select(Meeting.id).where(
+                Meeting.panel_id == meeting.panel_id,
+                Meeting.meeting_date == meeting.meeting_date,
+                Meeting.status != "cancelled",
+                Meeting.id != meeting_id,
+            )
+        )
+        if clash is not None:
+            raise MeetingError(
+                f"The panel already meets on {meeting.meeting_date:%d %B %Y}: move or cancel "
+                "that meeting first."
+            )
         meeting.status = "planned"
         meeting.status_reason = ""
         _touch(meeting)

@@ -29,9 +29,11 @@ from marac_desk import APP_NAME, __version__
 from marac_desk.services import settings
 from marac_desk.services.session import OpenStore
 from marac_desk.ui import store_actions
+from marac_desk.ui.actions_view import ActionsView
 from marac_desk.ui.area import AppEvents, AreaContext
 from marac_desk.ui.audit_view import AuditView
 from marac_desk.ui.dashboard_view import DashboardView
+from marac_desk.ui.meetings_view import MeetingsView
 from marac_desk.ui.people_review_view import PeopleReviewView
 from marac_desk.ui.referrals_view import ReferralsView
 from marac_desk.ui.settings_view import SettingsView
@@ -50,6 +52,8 @@ class AreaSpec:
 AREAS: tuple[AreaSpec, ...] = (
     AreaSpec("dashboard", QT_TRANSLATE_NOOP("MainWindow", "Dashboard"), DashboardView),
     AreaSpec("referrals", QT_TRANSLATE_NOOP("MainWindow", "Referrals"), ReferralsView),
+    AreaSpec("meetings", QT_TRANSLATE_NOOP("MainWindow", "Meetings"), MeetingsView),
+    AreaSpec("actions", QT_TRANSLATE_NOOP("MainWindow", "Actions"), ActionsView),
     AreaSpec("reviews", QT_TRANSLATE_NOOP("MainWindow", "People to review"), PeopleReviewView),
     AreaSpec("audit", QT_TRANSLATE_NOOP("MainWindow", "Audit trail"), AuditView),
     AreaSpec("settings", QT_TRANSLATE_NOOP("MainWindow", "Settings"), SettingsView),

@@ -33,8 +33,16 @@ def window(qtbot, open_store: OpenStore) -> MainWindow:  # type: ignore[no-untyp
 
 def test_navigation_lists_exactly_the_built_areas(window: MainWindow) -> None:
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Dashboard", "Referrals", "People to review", "Audit trail", "Settings"]
-    assert window.stack.count() == 5
+    assert titles == [
+        "Dashboard",
+        "Referrals",
+        "Meetings",
+        "Actions",
+        "People to review",
+        "Audit trail",
+        "Settings",
+    ]
+    assert window.stack.count() == 7
     assert window.current_area() == "dashboard"
     menu_titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menu_titles == ["File", "Go", "Help"]
@@ -45,17 +53,23 @@ def test_areas_follow_ctrl_number(qtbot, window: MainWindow) -> None:  # type: i
     assert shortcuts == {
         "dashboard": "Ctrl+1",
         "referrals": "Ctrl+2",
-        "reviews": "Ctrl+3",
-        "audit": "Ctrl+4",
-        "settings": "Ctrl+5",
+        "meetings": "Ctrl+3",
+        "actions": "Ctrl+4",
+        "reviews": "Ctrl+5",
+        "audit": "Ctrl+6",
+        "settings": "Ctrl+7",
     }
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
-    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area() == "settings"
     assert window.stack.currentWidget() is window.areas["settings"]
-    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area() == "audit"
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_area() == "actions"
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_area() == "meetings"
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area() == "referrals"
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
@@ -136,7 +150,16 @@ def test_adding_an_area_is_one_line(monkeypatch, qtbot, open_store: OpenStore) -
     monkeypatch.setattr(main_window_module, "AREAS", (*main_window_module.AREAS, extra))
     win = MainWindow(open_store)
     qtbot.addWidget(win)
-    assert win.area_keys() == ["dashboard", "referrals", "reviews", "audit", "settings", "extra"]
-    assert win.area_actions["extra"].shortcut().toString() == "Ctrl+6"
+    assert win.area_keys() == [
+        "dashboard",
+        "referrals",
+        "meetings",
+        "actions",
+        "reviews",
+        "audit",
+        "settings",
+        "extra",
+    ]
+    assert win.area_actions["extra"].shortcut().toString() == "Ctrl+8"
     with qtbot.waitSignal(win.ready, timeout=10_000):
         win.show()
