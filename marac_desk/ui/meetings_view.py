@@ -77,6 +77,7 @@ from marac_desk.services.meetings import (
 )
 from marac_desk.services.panels import PanelConfig
 from marac_desk.ui.area import AreaContext
+from marac_desk.ui.live_meeting import LiveMeetingWindow
 from marac_desk.ui.panel_dialog import (
     AgencyChecklist,
     FormDialog,
@@ -1059,6 +1060,9 @@ class MeetingsView(QWidget):
         self.meeting_id: int | None = None
         self.dialog: QDialog | None = None
         self.today: Callable[[], date] = date.today
+        # One live meeting window per meeting: asking again brings the open one forward.
+        self.live_windows: dict[int, LiveMeetingWindow] = {}
+        self.run_meeting_requested.connect(self.open_live_meeting)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
@@ -1728,6 +1732,23 @@ class MeetingsView(QWidget):
             self.message.show_error(self.tr("That meeting was cancelled: reinstate it to run it."))
             return
         self.run_meeting_requested.emit(meeting.id)
+
+    def open_live_meeting(self, meeting_id: int) -> LiveMeetingWindow:
+        window = self.live_windows.get(meeting_id)
+        if window is None:
+            window = LiveMeetingWindow(self._ctx, meeting_id, self.window())
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.live_windows[meeting_id] = window
+
+            def forget() -> None:
+                self.live_windows.pop(meeting_id, None)
+                self.reload()  # the meeting's outcomes and timings changed
+
+            window.closed.connect(forget)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     # ----- writing ---------------------------------------------------------------------------
 

@@ -378,6 +378,13 @@ def test_run_meeting_asks_for_the_live_meeting(qtbot, open_store: OpenStore, two
     with qtbot.waitSignal(view.run_meeting_requested, timeout=5_000) as asked:
         ctrl(qtbot, view.schedule, Qt.Key.Key_R)
     assert asked.args == [first]
+    live = view.live_windows[first]
+    assert live.isVisible() and live.meeting_id == first
+    # Asking again brings the same window forward rather than opening a second one.
+    assert view.open_live_meeting(first) is live
+    with qtbot.waitSignal(live.closed, timeout=5_000):
+        live.close_now()
+    assert first not in view.live_windows
 
 
 def test_every_control_of_the_area_has_a_name(qtbot, open_store: OpenStore, two_meetings) -> None:  # type: ignore[no-untyped-def]
