@@ -367,9 +367,12 @@ class Attendance(Base):
 
 class Action(Base):
     __tablename__ = "actions"
-    # Schema version 4: overdue actions by agency without touching closed ones.
+    # Schema version 4: overdue actions by agency without touching closed ones; version 5 adds
+    # the referral so the quarterly report's "overdue now" per panel is covered by the index.
     __table_args__ = (
-        Index("ix_actions_status_due_owner", "status", "due_date", "owner_agency_id"),
+        Index(
+            "ix_actions_status_due_owner", "status", "due_date", "owner_agency_id", "referral_id"
+        ),
     )
     id: Mapped[int] = _id()
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)

@@ -1,7 +1,8 @@
 """Schema version 5: the live meeting and minutes — what each agency shared (fact or opinion),
 research returns per agency, risks to children, others and professionals beside the risks to
 the victim, the case timer, moved meetings and any other business, the meeting at which an
-outstanding action was reviewed, and issued versions of the minutes.
+outstanding action was reviewed, issued versions of the minutes, and the actions index extended
+by the referral (the quarterly report's per-panel overdue count).
 
 Revision ID: 0005_live_meeting
 Revises: 0004_list_indexes
@@ -32,6 +33,12 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(name, sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(
             sa.Column("elapsed_seconds", sa.Integer(), nullable=False, server_default="0")
+        )
+
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_index("ix_actions_status_due_owner")
+        batch_op.create_index(
+            "ix_actions_status_due_owner", ["status", "due_date", "owner_agency_id", "referral_id"]
         )
 
     with op.batch_alter_table("action_updates", schema=None) as batch_op:
@@ -129,6 +136,11 @@ def downgrade() -> None:
         for name in ("elapsed_seconds", "risks_to_professionals", "risks_to_others"):
             batch_op.drop_column(name)
         batch_op.drop_column("risks_to_children")
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_index("ix_actions_status_due_owner")
+        batch_op.create_index(
+            "ix_actions_status_due_owner", ["status", "due_date", "owner_agency_id"]
+        )
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_column("updated_at")
         batch_op.drop_column("any_other_business")
