@@ -99,6 +99,13 @@ def action_list_title(meeting: Meeting, agency: str) -> str:
     return f"{meeting.details.panel} — actions for {agency}"
 
 
+def _check_request(agency: str, identify: str) -> None:
+    if identify not in IDENTIFY_MODES:
+        raise ValueError(f"identify must be one of {', '.join(IDENTIFY_MODES)}")
+    if not agency.strip():
+        raise ValueError("an action list needs an agency")
+
+
 def build_action_list(
     meeting: Meeting,
     agency: str,
@@ -109,10 +116,7 @@ def build_action_list(
     password: str | None = None,
 ) -> bytes:
     """The agency's action list as PDF bytes (see the module docstring)."""
-    if identify not in IDENTIFY_MODES:
-        raise ValueError(f"identify must be one of {', '.join(IDENTIFY_MODES)}")
-    if not agency.strip():
-        raise ValueError("an action list needs an agency")
+    _check_request(agency, identify)
     chosen = select_agency_actions(meeting, agency)
     details = meeting.details
     sty = styles()
@@ -230,10 +234,7 @@ def build_open_action_list(
     password: str | None = None,
 ) -> bytes:
     """One agency's list of all its open actions, from every meeting, as PDF bytes."""
-    if identify not in IDENTIFY_MODES:
-        raise ValueError(f"identify must be one of {', '.join(IDENTIFY_MODES)}")
-    if not agency.strip():
-        raise ValueError("an action list needs an agency")
+    _check_request(agency, identify)
     chosen = select_open_actions(open_actions, agency)
     day = open_actions.as_of
     overdue = sum(1 for action, _ in chosen if action.is_overdue(day))

@@ -51,7 +51,7 @@ from marac_desk.core.indicators import (
     rate_per_10k,
     round_half_up,
 )
-from marac_desk.core.periods import PeriodKind
+from marac_desk.core.periods import MONTH_NAMES, PeriodKind
 from marac_desk.core.suppression import (
     HIDDEN,
     LEGEND,
@@ -332,28 +332,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.casefold().replace("'", "").replace("’", "")).strip("_")
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 def long_day(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def short_day(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
 
 
 def period_text(report: QuarterlyReport) -> str:

@@ -7,22 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from marac_desk.core.periods import MONTH_NAMES
 from marac_desk.export.model import Action, Case, OutstandingAction, Person
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -30,12 +17,12 @@ def fmt_date(value: date | None, empty: str = "—") -> str:
     """5 Mar 2025 (month names fixed in English, whatever the process locale)."""
     if value is None:
         return empty
-    return f"{value.day} {_MONTHS[value.month - 1][:3]} {value.year}"
+    return f"{value.day} {MONTH_NAMES[value.month - 1][:3]} {value.year}"
 
 
 def long_date(value: date) -> str:
     """Wednesday 5 March 2025."""
-    return f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{_DAYS[value.weekday()]} {value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
 
 
 def fmt_time(value: time | None, empty: str = "—") -> str:
