@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 EXIT_OK = 0
 PDF, CSV, XLSX, ICS = ".pdf", ".csv", ".xlsx", ".ics"
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def _cli() -> Any:
@@ -79,15 +77,13 @@ def _now() -> Any:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from marac_desk.export.files import write_atomic
+    """Write a new file (never over one that appeared since `_out_file` looked)."""
+    from marac_desk.export.files import FileClash, write_new
 
-    write_atomic(path, data)
-
-
-def agency_file_name(agency: str, suffix: str = PDF) -> str:
-    """A file name from an agency's name, safe on every operating system."""
-    cleaned = _UNSAFE.sub("-", agency).strip(" .") or "agency"
-    return cleaned + suffix
+    try:
+        write_new(path, data)
+    except FileClash as exc:
+        raise _fail(str(exc)) from None
 
 
 # ----- commands ---------------------------------------------------------------------------------
@@ -204,29 +200,43 @@ def _export_action_lists(args: argparse.Namespace, opened: Any, meeting_id: int 
     elif target.exists() and not target.is_dir():
         raise _fail(f"{target} is a file, not a folder.", usage=True)
     password = _password(args)
+    identify = _identify(args, opened)
     try:
-        made = disclosures.agency_action_lists(
-            opened.store,
-            opened.actor,
-            meeting_id=meeting_id,
-            agency=args.agency,
-            identify=_identify(args, opened),  # type: ignore[arg-type]
-            password=password,
-            generated_at=_now(),
-            marking=documents.protective_marking(opened.store),
-        )
+        if one_file:
+            made = disclosures.agency_action_lists(
+                opened.store,
+                opened.actor,
+                meeting_id=meeting_id,
+                agency=args.agency,
+                identify=identify,  # type: ignore[arg-type]
+                password=password,
+                generated_at=_now(),
+                marking=documents.protective_marking(opened.store),
+            )
+            _write(target, made[0].data)
+            written = [disclosures.Written(target, f.agency, f.actions) for f in made]
+        else:
+            target.mkdir(mode=0o700, parents=True, exist_ok=True)
+            written = list(
+                disclosures.write_agency_lists(
+                    opened.store,
+                    opened.actor,
+                    target,
+                    meeting_id=meeting_id,
+                    agencies=None if args.agency is None else [args.agency],
+                    identify=identify,  # type: ignore[arg-type]
+                    password=password,
+                    generated_at=_now(),
+                    marking=documents.protective_marking(opened.store),
+                )
+            )
     except disclosures.DisclosureError as exc:
         raise _fail(str(exc), usage=True) from None
-    if not one_file:
-        target.mkdir(mode=0o700, parents=True, exist_ok=True)
-    paths = [target if one_file else target / agency_file_name(f.agency) for f in made]
-    clash = [p for p in paths if p.exists()]
-    if clash:
-        raise _fail(f"A file already exists at {clash[0]}: nothing was written.")
-    for f, path in zip(made, paths, strict=True):
-        _write(path, f.data)
-        print(f"{f.agency}\t{f.actions}\t{path}")
-    if not made:
+    except disclosures.FileClash as exc:
+        raise _fail(str(exc)) from None
+    for w in written:
+        print(f"{w.what}\t{w.actions}\t{w.path}")
+    if not written:
         print("No agency has actions to send: nothing was written.")
     return EXIT_OK
 

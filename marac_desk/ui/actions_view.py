@@ -2,7 +2,8 @@
 page at a time, with each action's history of dated updates and a dialog to record the next one.
 
 The navigation shows how many open actions are overdue (`badge_changed`). Keys: Ctrl+F search,
-Ctrl+Shift+X clear the filters, Enter or Ctrl+U update the selected action's status.
+Ctrl+Shift+X clear the filters, Enter or Ctrl+U update the selected action's status,
+Ctrl+Shift+E export every agency's list of its open actions (ui.documents_dialog).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from marac_desk.services.actions import (
     UpdateRow,
 )
 from marac_desk.ui.area import AreaContext
+from marac_desk.ui.documents_dialog import DocumentsDialog
 from marac_desk.ui.meetings_view import bold_font, size_columns, table
 from marac_desk.ui.panel_dialog import FormDialog, short_date
 from marac_desk.ui.referral_form import DateField
@@ -424,6 +426,7 @@ class ActionsView(QWidget):
         self._loading_choices = False
         self._announcing = False
         self.dialog: StatusDialog | None = None
+        self.documents_dialog: DocumentsDialog | None = None
         self.history: list[UpdateRow] = []
         self._history_for: int | None = None
 
@@ -437,6 +440,13 @@ class ActionsView(QWidget):
         self.update_button.setToolTip(self.tr("Record an update to the selected action (Ctrl+U)"))
         named(self.update_button, self.tr("Update status"))
         self.update_button.clicked.connect(self.update_status)
+        self.export_button = QPushButton(self.tr("Export open actions…"), self)
+        self.export_button.setToolTip(
+            self.tr("Every agency's list of its open actions, one PDF each (Ctrl+Shift+E)")
+        )
+        named(self.export_button, self.tr("Export open actions"))
+        self.export_button.clicked.connect(self.export_open_actions)
+        top.addWidget(self.export_button)
         top.addWidget(self.update_button)
         outer.addLayout(top)
         outer.addLayout(self._build_filters())
@@ -484,6 +494,7 @@ class ActionsView(QWidget):
             ("Ctrl+F", self.focus_search),
             ("Ctrl+Shift+X", self.clear_filters),
             ("Ctrl+U", self.update_status),
+            ("Ctrl+Shift+E", self.export_open_actions),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -813,6 +824,23 @@ class ActionsView(QWidget):
             note = f"<br>{escape(u.note)}" if u.note else ""
             parts.append(f"<p>{head}{note}</p>")
         return "".join(parts)
+
+    def export_open_actions(self) -> None:
+        if self.documents_dialog is not None:
+            self.documents_dialog.raise_()
+            return
+        dialog = DocumentsDialog(self._ctx, None, self)
+        self.documents_dialog = dialog
+
+        def closed(_code: int) -> None:
+            if self.documents_dialog is dialog:
+                self.documents_dialog = None
+            dialog.deleteLater()
+            self.window().activateWindow()
+            self.table.setFocus()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
     # ----- updating --------------------------------------------------------------------------
 

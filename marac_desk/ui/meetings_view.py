@@ -8,7 +8,8 @@ moving a case up, removing one — change the list on screen at once and are wri
 behind it; a snapshot that arrives while writes are still queued is dropped, and the last write
 reads the list again.
 
-Keys (inside the area): Ctrl+R run the meeting, Ctrl+E panel settings, Ctrl+Shift+N new panel,
+Keys (inside the area): Ctrl+R run the meeting, Ctrl+D the meeting's documents (minutes, agency
+action lists, agenda: ui.documents_dialog), Ctrl+E panel settings, Ctrl+Shift+N new panel,
 Alt+Page Up / Alt+Page Down previous / next meeting. Schedule: Ctrl+P plan meetings, Insert add a
 meeting, Ctrl+M move it, Delete cancel it, Ctrl+Shift+U reinstate, Enter open its agenda. Agenda:
 Enter or Insert on a proposed referral adds it, Delete removes a case, Ctrl+Up / Ctrl+Down
@@ -77,6 +78,7 @@ from marac_desk.services.meetings import (
 )
 from marac_desk.services.panels import PanelConfig
 from marac_desk.ui.area import AreaContext
+from marac_desk.ui.documents_dialog import DocumentsDialog
 from marac_desk.ui.live_meeting import LiveMeetingWindow
 from marac_desk.ui.panel_dialog import (
     AgencyChecklist,
@@ -1059,6 +1061,7 @@ class MeetingsView(QWidget):
         self.panel_id: int | None = None
         self.meeting_id: int | None = None
         self.dialog: QDialog | None = None
+        self.documents_dialog: DocumentsDialog | None = None
         self.today: Callable[[], date] = date.today
         # One live meeting window per meeting: asking again brings the open one forward.
         self.live_windows: dict[int, LiveMeetingWindow] = {}
@@ -1101,6 +1104,7 @@ class MeetingsView(QWidget):
 
         for keys, slot in (
             ("Ctrl+R", self.run_meeting),
+            ("Ctrl+D", self.open_documents),
             ("Ctrl+E", self.edit_panel),
             ("Ctrl+Shift+N", self.new_panel),
             ("Alt+PgUp", lambda: self.step_meeting(-1)),
@@ -1161,7 +1165,15 @@ class MeetingsView(QWidget):
         self.run_button = self._button(self, self.tr("Run meeting"), "Ctrl+R", self.run_meeting)
         self.run_button.setDefault(False)
         self.run_button.setStyleSheet("font-weight: bold;")
-        for button in (self.edit_panel_button, self.new_panel_button, self.run_button):
+        self.documents_button = self._button(
+            self, self.tr("Documents…"), "Ctrl+D", self.open_documents
+        )
+        for button in (
+            self.edit_panel_button,
+            self.new_panel_button,
+            self.documents_button,
+            self.run_button,
+        ):
             top.addWidget(button)
         return top
 
@@ -1663,6 +1675,7 @@ class MeetingsView(QWidget):
         self.reinstate_button.setEnabled(cancelled)
         self.open_button.setEnabled(meeting is not None)
         self.run_button.setEnabled(meeting is not None and not cancelled)
+        self.documents_button.setEnabled(meeting is not None and not cancelled)
         has_cases = bool(self.agenda_model.rows)
         for button in (self.up_button, self.down_button, self.remove_button, self.move_case_button):
             button.setEnabled(planned and has_cases)
@@ -1749,6 +1762,26 @@ class MeetingsView(QWidget):
         window.raise_()
         window.activateWindow()
         return window
+
+    def open_documents(self) -> None:
+        """The selected meeting's documents: minutes, agency action lists, agenda, the set."""
+        meeting = self.current_meeting()
+        if meeting is None or meeting.status == "cancelled":
+            return
+        if self.documents_dialog is not None:
+            self.documents_dialog.raise_()
+            return
+        dialog = DocumentsDialog(self._ctx, meeting.id, self)
+        self.documents_dialog = dialog
+
+        def closed(_code: int) -> None:
+            if self.documents_dialog is dialog:
+                self.documents_dialog = None
+            dialog.deleteLater()
+            self.window().activateWindow()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
     # ----- writing ---------------------------------------------------------------------------
 
