@@ -37,8 +37,11 @@ from marac_desk.core.periods import (
     Period,
     PeriodKind,
     date_range,
+    financial_year,
+    financial_year_start,
     months_in,
     previous_quarters,
+    quarter_of,
     year_earlier,
 )
 from marac_desk.core.suppression import Mode
@@ -744,3 +747,57 @@ def export_quarterly_report(
             path.unlink(missing_ok=True)
         raise
     return ExportedReport(path, kind, view)
+
+
+# ----- what the Reports area offers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelChoice:
+    name: str
+    type_label: str  # "MARAC", "Community (ASB) MARAC", "Daily triage"
+    community: bool  # reported in its own section (new, ongoing and closed cases)
+    active: bool
+
+
+@dataclass(frozen=True)
+class ReportChoices:
+    """The periods and panels a report can be asked for (newest period first)."""
+
+    quarters: tuple[Period, ...]  # the current quarter, the `recent` before it, and back to
+    # the first quarter with a referral or a meeting held
+    years: tuple[Period, ...]  # the current financial year back to the first with data
+    panels: tuple[PanelChoice, ...]  # by name
+    first_day: date | None  # the earliest referral or held meeting (None: an empty store)
+
+
+OFFERED_YEARS = 10  # further back than this, a report is asked for by its dates
+
+
+def report_choices(store: Store, today: date, *, recent: int = 8) -> ReportChoices:
+    """The quarters and financial years worth offering on `today`, and the store's panels.
+
+    At least the current quarter and the `recent` before it, and the current financial year and
+    the two before it; more when the store holds older data, up to `OFFERED_YEARS` back."""
+    with store.read() as session:
+        firsts = [
+            session.scalar(select(func.min(Referral.referral_date))),
+            session.scalar(select(func.min(Meeting.meeting_date)).where(Meeting.status == "held")),
+        ]
+    known = [d for d in firsts if d is not None and d <= today]
+    first_day = min(known) if known else None
+    current = quarter_of(today)
+    quarters = [current, *reversed(previous_quarters(current, recent))]
+    limit = max(recent + 1, 4 * OFFERED_YEARS)
+    while first_day is not None and first_day < quarters[-1].start and len(quarters) < limit:
+        quarters.append(previous_quarters(quarters[-1], 1)[0])
+    this_year = financial_year_start(today)
+    oldest = this_year - 2
+    if first_day is not None:
+        oldest = max(min(oldest, financial_year_start(first_day)), this_year - OFFERED_YEARS + 1)
+    years = tuple(financial_year(y) for y in range(this_year, oldest - 1, -1))
+    choices = tuple(
+        PanelChoice(p.name, p.type_label, p.panel_type == COMMUNITY, p.active)
+        for p in panels.list_panels(store)
+    )
+    return ReportChoices(tuple(quarters), years, choices, first_day)

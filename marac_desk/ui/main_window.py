@@ -36,6 +36,7 @@ from marac_desk.ui.dashboard_view import DashboardView
 from marac_desk.ui.meetings_view import MeetingsView
 from marac_desk.ui.people_review_view import PeopleReviewView
 from marac_desk.ui.referrals_view import ReferralsView
+from marac_desk.ui.reports_view import ReportsView
 from marac_desk.ui.settings_view import SettingsView
 from marac_desk.ui.tasks import TaskRunner
 from marac_desk.ui.widgets import MUTED_COLOUR, app_icon, name_unnamed_buttons, named
@@ -54,6 +55,7 @@ AREAS: tuple[AreaSpec, ...] = (
     AreaSpec("referrals", QT_TRANSLATE_NOOP("MainWindow", "Referrals"), ReferralsView),
     AreaSpec("meetings", QT_TRANSLATE_NOOP("MainWindow", "Meetings"), MeetingsView),
     AreaSpec("actions", QT_TRANSLATE_NOOP("MainWindow", "Actions"), ActionsView),
+    AreaSpec("reports", QT_TRANSLATE_NOOP("MainWindow", "Reports"), ReportsView),
     AreaSpec("reviews", QT_TRANSLATE_NOOP("MainWindow", "People to review"), PeopleReviewView),
     AreaSpec("audit", QT_TRANSLATE_NOOP("MainWindow", "Audit trail"), AuditView),
     AreaSpec("settings", QT_TRANSLATE_NOOP("MainWindow", "Settings"), SettingsView),

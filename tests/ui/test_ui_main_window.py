@@ -38,11 +38,12 @@ def test_navigation_lists_exactly_the_built_areas(window: MainWindow) -> None:
         "Referrals",
         "Meetings",
         "Actions",
+        "Reports",
         "People to review",
         "Audit trail",
         "Settings",
     ]
-    assert window.stack.count() == 7
+    assert window.stack.count() == 8
     assert window.current_area() == "dashboard"
     menu_titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menu_titles == ["File", "Go", "Help"]
@@ -55,17 +56,20 @@ def test_areas_follow_ctrl_number(qtbot, window: MainWindow) -> None:  # type: i
         "referrals": "Ctrl+2",
         "meetings": "Ctrl+3",
         "actions": "Ctrl+4",
-        "reviews": "Ctrl+5",
-        "audit": "Ctrl+6",
-        "settings": "Ctrl+7",
+        "reports": "Ctrl+5",
+        "reviews": "Ctrl+6",
+        "audit": "Ctrl+7",
+        "settings": "Ctrl+8",
     }
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
-    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area() == "settings"
     assert window.stack.currentWidget() is window.areas["settings"]
-    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area() == "audit"
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_area() == "reports"
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area() == "actions"
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
@@ -155,11 +159,12 @@ def test_adding_an_area_is_one_line(monkeypatch, qtbot, open_store: OpenStore) -
         "referrals",
         "meetings",
         "actions",
+        "reports",
         "reviews",
         "audit",
         "settings",
         "extra",
     ]
-    assert win.area_actions["extra"].shortcut().toString() == "Ctrl+8"
+    assert win.area_actions["extra"].shortcut().toString() == "Ctrl+9"
     with qtbot.waitSignal(win.ready, timeout=10_000):
         win.show()
