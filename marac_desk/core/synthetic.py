@@ -227,6 +227,42 @@ class RiskAssessment:
             }
         return out
 
+    def answers_text(self) -> str:
+        """`answers_json()` as compact JSON text (no spaces, non-ASCII kept, keys in question
+        order), the way the store writes JSON columns.
+
+        Put together from pieces encoded once per source: encoding a fresh dict of 24 dicts
+        for every referral cost more than writing the row itself in a large demo store.
+        """
+        pieces = _answer_pieces(self.source)
+        codes = self.answer_codes
+        parts = [pieces[code][i] for i, code in enumerate(codes)]
+        for index, comment in self.comments:
+            code = codes[index]
+            source = self.source if code == "y" else ""
+            parts[index] = _answer_piece(index, _ANSWER_CODES[code], comment, source)
+        return "{" + ",".join(parts) + "}"
+
+
+@lru_cache(maxsize=8192)  # comments come from a short list, so commented answers repeat too
+def _answer_piece(index: int, answer: str, comment: str, source: str) -> str:
+    """One `"qNN":{...}` member of the answers' JSON text."""
+    value = {"answer": answer, "comment": comment, "source": source}
+    encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return f"{json.dumps(QUESTION_IDS[index])}:{encoded}"
+
+
+@lru_cache(maxsize=64)
+def _answer_pieces(source: str) -> dict[str, tuple[str, ...]]:
+    """Every uncommented answer's JSON member, by answer code and question index."""
+    return {
+        code: tuple(
+            _answer_piece(i, answer, "", source if code == "y" else "")
+            for i in range(len(QUESTION_IDS))
+        )
+        for code, answer in _ANSWER_CODES.items()
+    }
+
 
 @dataclass(frozen=True, slots=True)
 class Referral:
@@ -391,25 +427,29 @@ class SyntheticData:
 def _builder(cls: type[_T]) -> Callable[..., _T]:
     """A constructor for a frozen, slotted dataclass that fills the slots directly.
 
-    A frozen dataclass's `__init__` sets every field through `object.__setattr__`, about twice
-    what the slot's own descriptor costs, and a large demo store sets tens of millions of fields.
-    `build(*values)` or `build(**values)` makes the same object as `cls(...)`: same class, same
-    fields in the same order. Only for the dataclasses below, which have no defaults, no
-    `__post_init__` and no validation that this would skip.
+    A frozen dataclass's `__init__` sets every field through `object.__setattr__`, and a large
+    demo store sets tens of millions of fields. `build` fills an unfrozen twin class with the
+    very same `__slots__` by plain assignment (several times cheaper) and then makes the object
+    an instance of `cls`: Python allows changing `__class__` between classes whose instances
+    have the same layout, which identical slots give (tried once here, so a class this cannot
+    serve fails at import). `build(*values)` or `build(**values)` makes the same object as
+    `cls(...)`: same class, same fields in the same order, frozen from then on. Only for the
+    dataclasses below, which have no defaults, no `__post_init__` and no validation that this
+    would skip.
     """
     cls_fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     plain = all(f.init and f.default is dataclasses.MISSING for f in cls_fields)
-    if not plain or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} needs its own __init__")
     names = [f.name for f in cls_fields]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    lines = [f"def build({', '.join(names)}):", "    self = _new(_cls)"]
-    for name in names:
-        namespace[f"_set_{name}"] = getattr(cls, name).__set__  # the slot's member descriptor
-        lines.append(f"    _set_{name}(self, {name})")
-    lines.append("    return self")
+    if not plain or hasattr(cls, "__post_init__") or cls.__dict__.get("__slots__") != tuple(names):
+        raise TypeError(f"{cls.__name__} needs its own __init__")
+    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": tuple(names)})
+    namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
+    lines = [f"def build({', '.join(names)}):", "    self = _new(_twin)"]
+    lines += [f"    self.{name} = {name}" for name in names]
+    lines += ["    self.__class__ = _cls", "    return self"]
     exec("\n".join(lines), namespace)  # noqa: S102 - our own field names, as dataclasses does
     build: Callable[..., _T] = namespace["build"]
+    build(*[None] * len(names))  # TypeError now if the layouts ever differ
     return build
 
 

@@ -25,6 +25,14 @@ from sqlalchemy.engine import Connection
 Converter = Callable[[Any], Any] | None
 
 
+class JsonText(str):
+    """Text already encoded the way the store writes JSON (`db.store.compact_json`): a JSON
+    column given one stores it as it is, for callers that can put the text together faster
+    than encoding a fresh structure for every row."""
+
+    __slots__ = ()
+
+
 def _default_of(column: Column[Any]) -> Callable[[], Any]:
     default = column.default
     if default is None:
@@ -56,13 +64,16 @@ def _sqlite_shortcut(column: Column[Any]) -> Callable[[Any], Any] | None:
 
 
 def _converter(conn: Connection, column: Column[Any]) -> Converter:
+    convert: Converter = None
     if conn.dialect.name == "sqlite":
-        quick = _sqlite_shortcut(column)
-        if quick is not None:
-            return quick
-    impl = column.type.dialect_impl(conn.dialect)
-    processor: Converter = impl.bind_processor(conn.dialect)
-    return processor
+        convert = _sqlite_shortcut(column)
+    if convert is None:
+        impl = column.type.dialect_impl(conn.dialect)
+        convert = impl.bind_processor(conn.dialect)
+    if isinstance(column.type, JSON) and convert is not None:
+        encode = convert
+        return lambda v: v if type(v) is JsonText else encode(v)
+    return convert
 
 
 @contextlib.contextmanager
@@ -120,12 +131,16 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     by_key = {c.key: c for c in columns}
 
     # Rows that lack a column get its default; then one C-level pass builds the tuples.
-    if len(order) != len(present) or not uniform:
+    if not uniform:
         for key in order:
             default = _default_of(by_key[key])
             rows = [row if key in row else {**row, key: default()} for row in rows]
+    elif len(order) != len(present):
+        # Every row lacks the same columns: one merge per row, not one pass per column.
+        makers = [(key, _default_of(by_key[key])) for key in order if key not in present]
+        rows = [{**row, **{key: make() for key, make in makers}} for row in rows]
     getter = itemgetter(*order)
-    tuples = [getter(row) for row in rows] if len(order) > 1 else [(getter(r),) for r in rows]
+    tuples = list(map(getter, rows)) if len(order) > 1 else [(getter(r),) for r in rows]
 
     converters = [_converter(conn, by_key[key]) for key in order]
     if any(converters):

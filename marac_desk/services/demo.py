@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any, cast
@@ -24,7 +25,7 @@ from marac_desk.core import synthetic
 from marac_desk.core.agencies import REFERRAL_SOURCE_CATEGORIES
 from marac_desk.core.matching import blocking_keys
 from marac_desk.db import errors
-from marac_desk.db.bulk import deferred_indexes, insert_rows, larger_page_cache
+from marac_desk.db.bulk import JsonText, deferred_indexes, insert_rows, larger_page_cache
 from marac_desk.db.models import (
     Action,
     ActionUpdate,
@@ -52,6 +53,11 @@ from marac_desk.services.session import OpenStore
 CHUNK_REFERRALS = 2000
 # Rows per executemany call.
 BATCH_ROWS = 5000
+# The most page cache the load may use, in KiB. A demo adds about 5 KiB to the store per
+# referral: up to ~200,000 referrals all of it stays in memory until the commit, instead of
+# being spilled mid-transaction and read back and decrypted again to build the indexes. The
+# cache only grows as pages are used, so a small demo costs no more memory than before.
+CACHE_KIB = 1024 * 1024
 
 Progress = Callable[[int, int], object]
 
@@ -426,7 +432,7 @@ class _RowBuilder:
                         "kind": ra.kind,
                         "assessed_on": ra.assessed_on,
                         "assessor": ra.assessor,
-                        "answers": ra.answers_json(),
+                        "answers": JsonText(ra.answers_text()),
                         "score": ra.score,
                         "band": ra.band,
                         "judgement_band": ra.judgement_band,
@@ -543,12 +549,12 @@ class _RowBuilder:
         ]
 
 
-# The tables a demo fills in bulk: their secondary indexes are built once at the end.
+# The tables a demo fills in bulk: their secondary indexes are built once at the end (those of
+# `person_keys`, filled last, apart: see `_generate_and_insert`).
 _BULK_TABLES = (
     Person,
     PersonAlias,
     PersonDob,
-    PersonKey,
     Referral,
     ReferralPerpetrator,
     ReferralChild,
@@ -634,8 +640,9 @@ def _generate_and_insert(
     _report(progress, 0, total)
     with (
         opened.store.write() as session,
-        larger_page_cache(session.connection()),
-        deferred_indexes(session.connection(), _BULK_TABLES),
+        larger_page_cache(session.connection(), CACHE_KIB),
+        deferred_indexes(session.connection(), (PersonKey,)),
+        ThreadPoolExecutor(max_workers=1) as worker,
     ):
         agency_names = {name for name, _ in synthetic.REFERRING_AGENCY_WEIGHTS}
         agency_ids = _ensure_agencies(session, opened, agency_names)
@@ -668,19 +675,23 @@ def _generate_and_insert(
         builder = _RowBuilder(ids, {i for i in meeting_ids.values() if i > base_meeting})
         keys = _KeyIndex()
         done = repeats = new_perps = people = cases = actions = 0
-        for chunk in stream.chunks(CHUNK_REFERRALS):
-            batch = builder.build(chunk)
-            for model, rows in batch.rows:
-                _insert(session, model, rows)
-                keys.collect(model, rows)
-            done += batch.referrals
-            repeats += batch.repeats
-            new_perps += batch.new_perpetrator_flags
-            people += batch.people
-            cases += batch.meeting_cases
-            actions += batch.actions
-            _report(progress, done, total)
-        _insert(session, PersonKey, keys.rows())
+        with deferred_indexes(session.connection(), _BULK_TABLES):
+            for chunk in stream.chunks(CHUNK_REFERRALS):
+                batch = builder.build(chunk)
+                for model, rows in batch.rows:
+                    _insert(session, model, rows)
+                    keys.collect(model, rows)
+                done += batch.referrals
+                repeats += batch.repeats
+                new_perps += batch.new_perpetrator_flags
+                people += batch.people
+                cases += batch.meeting_cases
+                actions += batch.actions
+                _report(progress, done, total)
+            # The people's matching keys are pure Python, and SQLite builds the indexes (leaving
+            # this block) without holding the GIL: on a second core the two overlap.
+            key_rows = worker.submit(keys.rows)
+        _insert(session, PersonKey, key_rows.result())
         summary = DemoSummary(
             referrals=done,
             repeats=repeats,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
+from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
@@ -302,6 +304,23 @@ def test_criteria_follow_the_checklist_score(data: synthetic.SyntheticData) -> N
         assert sum(a["answer"] == "yes" for a in answers.values()) == ra.score
     visible = sum(r.crit_visible_high_risk for r in data.referrals) / len(data.referrals)
     assert 0.5 <= visible <= 0.7
+
+
+def test_the_answers_text_is_the_answers_as_compact_json(data: synthetic.SyntheticData) -> None:
+    assessments = [r.risk_assessment for r in data.referrals if r.risk_assessment]
+    assert any(ra.comments for ra in assessments)
+    quoted = synthetic.RiskAssessment(
+        **{
+            **{f.name: getattr(assessments[0], f.name) for f in fields(synthetic.RiskAssessment)},
+            "answer_codes": "y" * 24,
+            "source": 'the "victim" – herself',
+            "comments": ((0, 'Said "he\'ll kill me".'), (23, "Łódź\nnext line")),
+        }
+    )
+    for ra in [*assessments, quoted]:
+        text = ra.answers_text()
+        assert text == json.dumps(ra.answers_json(), ensure_ascii=False, separators=(",", ":"))
+        assert json.loads(text) == ra.answers_json()
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from marac_desk.core import repeats
 from marac_desk.db import models
+from marac_desk.db.store import compact_json
 from marac_desk.services import audit, demo
 from marac_desk.services.session import OpenStore
 
@@ -200,6 +202,18 @@ def test_the_store_looks_like_a_busy_urban_marac(big: Any) -> None:
     assert statuses["heard"] and statuses["closed"] and statuses["listed"]
     assert set(risk.answers) == {f"q{i:02d}" for i in range(1, 25)}
     assert risk.score == sum(a["answer"] == "yes" for a in risk.answers.values())
+
+
+def test_risk_answers_are_stored_as_the_store_writes_json(big: Any) -> None:
+    # The demo hands db.bulk the answers as text it put together itself (JsonText).
+    opened, _ = big
+    with opened.store.read() as s:
+        stored = s.scalars(text("SELECT answers FROM risk_assessments ORDER BY id")).all()
+    assert len(stored) > 1000
+    for raw in stored:
+        answers = json.loads(raw)
+        assert isinstance(answers, dict) and len(answers) == 24
+        assert raw == compact_json(answers)
 
 
 def test_cases_on_a_meeting_list_were_referred_by_the_friday_before(big: Any) -> None:
