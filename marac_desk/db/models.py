@@ -296,6 +296,11 @@ class RiskAssessment(Base):
     judgement_reason: Mapped[str] = mapped_column(Text, default="")
     review_due: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Schema version 5: each referral's newest assessment and its review date straight from the
+    # index (assessment rows are large: reading them to count reviews cost ten times more).
+    __table_args__ = (
+        Index("ix_risk_assessments_newest", "referral_id", "assessed_on", "id", "review_due"),
+    )
 
 
 class Meeting(Base):

@@ -347,6 +347,21 @@ def _rows(session: Session, query: Any, today: date) -> list[ActionRow]:
     ]
 
 
+def _needed_joins(query: Any, flt: ActionFilter) -> Any:
+    """Join only the tables the filter reads, so a page or a count does not join every action
+    to its referral, panel and meeting first (seconds at 120,000 referrals)."""
+    if flt.agency:
+        query = query.join(Agency, Agency.id == Action.owner_agency_id)
+    if flt.panel_id is not None or flt.text.strip():
+        query = query.join(Referral, Referral.id == Action.referral_id)
+    if flt.meeting_id is not None:
+        query = query.join(MeetingCase, MeetingCase.id == Action.meeting_case_id)
+    return query
+
+
+_LIST_ORDER = (Action.due_date.is_(None), Action.due_date, Action.id)
+
+
 def list_actions(
     store: Store,
     flt: ActionFilter | None = None,
@@ -355,22 +370,25 @@ def list_actions(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[ActionRow]:
-    """Actions matching the filter: due date first (none last), then the case."""
+    """Actions matching the filter: due date first (none last), then in the order entered.
+    The page is chosen on the actions alone, then only its rows are joined to their details."""
     day = today or utcnow().date()
-    query = _filtered(_base(), flt or ActionFilter(), day).order_by(
-        Action.due_date.is_(None), Action.due_date, Referral.case_ref, Action.id
-    )
+    flt = flt or ActionFilter()
+    page = _filtered(_needed_joins(select(Action.id), flt), flt, day).order_by(*_LIST_ORDER)
     if limit is not None:
-        query = query.limit(limit).offset(offset)
+        page = page.limit(limit).offset(offset)
+    query = _base().where(Action.id.in_(page.scalar_subquery())).order_by(*_LIST_ORDER)
     with store.read() as session:
         return _rows(session, query, day)
 
 
 def count_actions(store: Store, flt: ActionFilter | None = None, today: date | None = None) -> int:
+    """How many actions match (the badge and paging ask often)."""
     day = today or utcnow().date()
-    query = _filtered(_base(), flt or ActionFilter(), day)
+    flt = flt or ActionFilter()
+    query = _needed_joins(select(func.count()).select_from(Action), flt)
     with store.read() as session:
-        return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        return int(session.scalar(_filtered(query, flt, day)) or 0)
 
 
 def actions_of_case(store: Store, case_id: int) -> list[ActionRow]:

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from marac_desk.core.meeting_rules import minutes_due
 from marac_desk.core.vocab import OPEN_ACTION_STATUSES, REFERRAL_STATUSES
@@ -178,31 +178,25 @@ def _action_counts(session: Session, today: date) -> tuple[int, tuple[AgencyCoun
 
 def _review_counts(session: Session, today: date) -> tuple[int, int]:
     soon = today + timedelta(days=REVIEW_SOON_DAYS)
-    newer = aliased(Assessment)
-    has_newer = (
-        select(literal(1))
-        .where(
-            newer.referral_id == Assessment.referral_id,
-            or_(
-                newer.assessed_on > Assessment.assessed_on,
-                and_(newer.assessed_on == Assessment.assessed_on, newer.id > Assessment.id),
-            ),
-        )
-        .exists()
+    # The newest assessment's review date per live referral, read from the covering index
+    # ix_risk_assessments_newest (never the large assessment rows).
+    newest_due = (
+        select(Assessment.review_due)
+        .where(Assessment.referral_id == Referral.id)
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    dues = (
+        select(newest_due.label("due"))
+        .where(Referral.status.in_(LIVE_REFERRAL_STATUSES))
+        .subquery()
     )
     row = session.execute(
         select(
-            func.coalesce(func.sum(case((Assessment.review_due < today, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Assessment.review_due >= today, 1), else_=0)), 0),
-        )
-        .select_from(Assessment)
-        .join(Referral, Referral.id == Assessment.referral_id)
-        .where(
-            Referral.status.in_(LIVE_REFERRAL_STATUSES),
-            Assessment.review_due.is_not(None),
-            Assessment.review_due <= soon,
-            ~has_newer,
-        )
+            func.coalesce(func.sum(case((dues.c.due < today, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((dues.c.due >= today, 1), else_=0)), 0),
+        ).where(dues.c.due.is_not(None), dues.c.due <= soon)
     ).one()
     return int(row[1]), int(row[0])
 

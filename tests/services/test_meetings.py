@@ -308,6 +308,17 @@ def test_the_actions_list_filters_by_agency_overdue_and_week(
     housing = actions.list_actions(s, ActionFilter(agency="Housing"), today=today)
     assert [r.text for r in housing] == ["Soon", "Later"]
     assert actions.count_actions(s, ActionFilter(status="open"), today) == 3
+    # Counting joins only what the filter needs, and always agrees with the list.
+    for flt in (
+        ActionFilter(overdue=True),
+        ActionFilter(agency="Housing", due_this_week=True),
+        ActionFilter(text="Soon"),
+        ActionFilter(meeting_id=meetings.list_meetings(s)[0].id, agency="Police"),
+        ActionFilter(panel_id=panel_id, status="completed"),
+    ):
+        assert actions.count_actions(s, flt, today) == len(
+            actions.list_actions(s, flt, today=today)
+        )
     assert actions.overdue_by_agency(s, today) == {"Police": 1}
 
 

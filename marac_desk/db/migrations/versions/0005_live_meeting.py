@@ -2,7 +2,8 @@
 research returns per agency, risks to children, others and professionals beside the risks to
 the victim, the case timer, moved meetings and any other business, the meeting at which an
 outstanding action was reviewed, issued versions of the minutes, and the actions index extended
-by the referral (the quarterly report's per-panel overdue count).
+by the referral (the quarterly report's per-panel overdue count), and an index giving each
+referral's newest risk assessment and review date without reading the assessment rows.
 
 Revision ID: 0005_live_meeting
 Revises: 0004_list_indexes
@@ -40,6 +41,12 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_actions_status_due_owner", ["status", "due_date", "owner_agency_id", "referral_id"]
         )
+
+    op.create_index(
+        "ix_risk_assessments_newest",
+        "risk_assessments",
+        ["referral_id", "assessed_on", "id", "review_due"],
+    )
 
     with op.batch_alter_table("action_updates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("meeting_id", sa.Integer(), nullable=True))
@@ -136,6 +143,7 @@ def downgrade() -> None:
         for name in ("elapsed_seconds", "risks_to_professionals", "risks_to_others"):
             batch_op.drop_column(name)
         batch_op.drop_column("risks_to_children")
+    op.drop_index("ix_risk_assessments_newest", table_name="risk_assessments")
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.drop_index("ix_actions_status_due_owner")
         batch_op.create_index(
