@@ -566,3 +566,20 @@ class MinutesVersion(Base):
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("meeting_id", "version"),)
+
+
+# ----- schema version 6: the referral list's search index -----------------------------------------
+
+
+class ReferralSearch(Base):
+    """The referral list's search index: lower-cased, accent-folded word tokens per referral
+    (db.referral_search says which), looked up by prefix range so a text filter is an index
+    range scan, not a LIKE over every referral."""
+
+    __tablename__ = "referral_search"
+    id: Mapped[int] = _id()
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (Index("ix_referral_search_token", "token", "referral_id"),)

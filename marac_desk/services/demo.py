@@ -42,9 +42,11 @@ from marac_desk.db.models import (
     Referral,
     ReferralChild,
     ReferralPerpetrator,
+    ReferralSearch,
     RiskAssessment,
 )
 from marac_desk.db.person_keys import EvidenceParts
+from marac_desk.db.referral_search import SearchRows
 from marac_desk.services import audit
 from marac_desk.services.context import utcnow
 from marac_desk.services.session import OpenStore
@@ -573,15 +575,19 @@ class _KeyIndex:
 
     def __init__(self) -> None:
         self.parts = EvidenceParts()
+        # The referral list's search tokens, from the same rows (db.referral_search's rules).
+        self.search = SearchRows()
 
     def collect(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
-        parts = self.parts
+        parts, search = self.parts, self.search
         if model is Person:
             for r in rows:
                 parts.add_person(r["id"], r["first_name"], r["last_name"], r.get("dob"))
+                search.add_person_names(r["id"], r["first_name"], r["last_name"])
         elif model is PersonAlias:
             for r in rows:
                 parts.add_alias(r["person_id"], r["first_name"], r["last_name"])
+                search.add_person_names(r["person_id"], r["first_name"], r["last_name"])
         elif model is PersonDob:
             for r in rows:
                 parts.add_dob(r["person_id"], r["dob"])
@@ -589,6 +595,17 @@ class _KeyIndex:
             for r in rows:
                 if r.get("postcode"):
                     parts.add_postcode(r["victim_id"], r["postcode"])
+                search.add_referral(
+                    r["id"],
+                    case_ref=r["case_ref"],
+                    external_ref=r.get("external_ref"),
+                    victim_id=r["victim_id"],
+                    first=r.get("victim_first_name"),
+                    last=r.get("victim_last_name"),
+                )
+        elif model is ReferralPerpetrator:
+            for r in rows:
+                search.add_perpetrator(r["referral_id"], r.get("first_name"), r.get("last_name"))
 
     def rows(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -641,7 +658,7 @@ def _generate_and_insert(
     with (
         opened.store.write() as session,
         larger_page_cache(session.connection(), CACHE_KIB),
-        deferred_indexes(session.connection(), (PersonKey,)),
+        deferred_indexes(session.connection(), (PersonKey, ReferralSearch)),
         ThreadPoolExecutor(max_workers=1) as worker,
     ):
         agency_names = {name for name, _ in synthetic.REFERRING_AGENCY_WEIGHTS}
@@ -691,7 +708,9 @@ def _generate_and_insert(
             # The people's matching keys are pure Python, and SQLite builds the indexes (leaving
             # this block) without holding the GIL: on a second core the two overlap.
             key_rows = worker.submit(keys.rows)
+            search_rows = worker.submit(keys.search.rows)
         _insert(session, PersonKey, key_rows.result())
+        _insert(session, ReferralSearch, search_rows.result())
         summary = DemoSummary(
             referrals=done,
             repeats=repeats,

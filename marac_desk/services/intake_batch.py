@@ -57,6 +57,7 @@ from marac_desk.db.models import (
     ReferralPerpetrator,
 )
 from marac_desk.db.person_keys import EvidenceParts, load_evidence, scan_evidence
+from marac_desk.db.referral_search import refresh_search_of_victims
 from marac_desk.services import audit, people
 from marac_desk.services import referrals as intake
 from marac_desk.services.context import Actor, utcnow
@@ -748,6 +749,13 @@ class IntakeBatch:
         insert(ReferralChild, self.rows[ReferralChild])
         insert(MatchReview, self.rows[MatchReview])
         insert(MeetingCase, self.rows[MeetingCase])
+        # The list's search tokens: the new referrals, and the older ones of their victims
+        # (who may have gained an alias), read back from what was just written.
+        refresh_search_of_victims(
+            conn,
+            {r["victim_id"] for r in self.rows[Referral]},
+            (r["id"] for r in self.rows[Referral]),
+        )
         dbapi = _dbapi(session)
         if self.changed_in_store:
             table = cast(Table, Referral.__table__)

@@ -37,6 +37,7 @@ from marac_desk.db.models import (
     ReferralPerpetrator,
 )
 from marac_desk.db.person_keys import load_evidence, refresh_person_keys
+from marac_desk.db.referral_search import refresh_search_of_victims
 from marac_desk.db.store import Store
 from marac_desk.services import audit
 from marac_desk.services.context import Actor, utcnow
@@ -504,6 +505,7 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
     session.add(record)
     session.flush()
     refresh_person_keys(session.connection(), [kept_id, merged_id])
+    refresh_search_of_victims(session.connection(), [kept_id, merged_id])
     recompute_repeats_for_people(session, actor, [kept_id])
     audit.record(
         session,
@@ -570,6 +572,7 @@ def unmerge(store: Store, actor: Actor, merge_id: int) -> None:
         record.undone_at = utcnow()
         session.flush()
         refresh_person_keys(session.connection(), [kept_id, merged_id])
+        refresh_search_of_victims(session.connection(), [kept_id, merged_id])
         recompute_repeats_for_people(session, actor, [kept_id, merged_id])
         audit.record(
             session,

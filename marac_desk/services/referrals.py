@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from marac_desk.core import referral_rules as rules
@@ -26,12 +26,13 @@ from marac_desk.db.models import (
     Agency,
     Panel,
     Person,
-    PersonAlias,
     Referral,
     ReferralChild,
     ReferralPerpetrator,
+    ReferralSearch,
 )
 from marac_desk.db.person_keys import refresh_person_keys
+from marac_desk.db.referral_search import prefix_bounds, refresh_search_of_victims, search_words
 from marac_desk.db.store import Store
 from marac_desk.services import audit, people, settings
 from marac_desk.services.context import Actor, utcnow
@@ -601,6 +602,7 @@ def create_in_session(
         session.add(ReferralChild(**child_values(child, referral.id)))
     session.flush()
     refresh_person_keys(session.connection(), touched)
+    refresh_search_of_victims(session.connection(), [victim_id], [referral.id])
     _recompute_for_victims(session, actor, [victim_id], values, quiet_ids={referral.id})
     audit.record(
         session,
@@ -769,6 +771,7 @@ def relink_person(
         referral.updated_at = utcnow()
         session.flush()
         refresh_person_keys(session.connection(), [old, person_id])
+        refresh_search_of_victims(session.connection(), [old, person_id])
         recompute_repeats_for_people(session, actor, [old, person_id])
         audit.record(
             session,
@@ -816,27 +819,30 @@ SORTABLE: dict[str, Any] = {
 }
 
 
-def _filtered(query: Any, flt: ReferralFilter) -> Any:
-    """Add the list's filters to a select over referrals (loosely typed: columns vary)."""
-    text = flt.text.strip()
-    if text:
-        like = f"{text}%"
-        name_people = select(Person.id).where(
-            or_(Person.last_name.ilike(like), Person.first_name.ilike(like))
-        )
-        alias_people = select(PersonAlias.person_id).where(
-            or_(PersonAlias.last_name.ilike(like), PersonAlias.first_name.ilike(like))
-        )
-        query = query.where(
-            or_(
-                Referral.case_ref.ilike(f"%{text}%"),
-                Referral.external_ref.ilike(like),
-                Referral.victim_last_name.ilike(like),
-                Referral.victim_first_name.ilike(like),
-                Referral.victim_id.in_(name_people),
-                Referral.victim_id.in_(alias_people),
-            )
-        )
+def _referrals_with_token(word: str) -> Any:
+    """The referrals with a search token starting with `word` (an index range scan)."""
+    low, high = prefix_bounds(word)
+    token = ReferralSearch.token
+    bounds = [token >= low, token < high] if high is not None else [token.startswith(low)]
+    return select(ReferralSearch.referral_id).where(*bounds)
+
+
+def _filtered(query: Any, flt: ReferralFilter, *, scan: bool = False) -> Any:
+    """Add the list's filters to a select over referrals (loosely typed: columns vary).
+
+    Text: every word typed must start one of the referral's search tokens (db.referral_search:
+    the victim's names as written, the linked victim's names and aliases, the perpetrators'
+    names as written, the case reference and the external reference, also from each part after
+    a hyphen), case- and accent-insensitively.
+
+    `scan=True` tests the matching ids while walking an index in the order wanted (`id + 0`
+    keeps SQLite from driving the query by the ids instead): newest first, a common name stops
+    after the first page and a rare one walks the date index only, where fetching and sorting
+    every match would read thousands of referral rows.
+    """
+    referral_id = Referral.id + literal_column("0") if scan else Referral.id
+    for word in search_words(flt.text):
+        query = query.where(referral_id.in_(_referrals_with_token(word)))
     if flt.status:
         query = query.where(Referral.status == flt.status)
     if flt.repeat is not None:
@@ -866,7 +872,7 @@ def _filtered(query: Any, flt: ReferralFilter) -> Any:
 
 
 def count_referrals(store: Store, flt: ReferralFilter | None = None) -> int:
-    query = _filtered(select(func.count(Referral.id)), flt or ReferralFilter())
+    query = _filtered(select(func.count(Referral.id)), flt or ReferralFilter(), scan=True)
     with store.read() as session:
         return int(session.scalar(query) or 0)
 
@@ -926,7 +932,8 @@ def list_referrals(
 ) -> list[ReferralRow]:
     column = SORTABLE.get(sort, Referral.referral_date)
     order = (column.desc(), Referral.id.desc()) if descending else (column.asc(), Referral.id.asc())
-    query = _filtered(_row_query(), flt or ReferralFilter()).order_by(*order)
+    by_date = column is Referral.referral_date
+    query = _filtered(_row_query(), flt or ReferralFilter(), scan=by_date).order_by(*order)
     with store.read() as session:
         return _rows(session, query.offset(offset).limit(limit))
 

@@ -406,3 +406,25 @@ def test_the_same_seed_on_two_fresh_stores_gives_the_same_rows(
         assert rows(open_store) == rows(other)
     finally:
         other.store.close()
+
+
+def test_search_tokens_built_from_the_rows_match_a_rebuild_from_the_store(big: Any) -> None:
+    """The demo builds the list's search tokens from the rows as it inserts them; they must be
+    exactly what db.referral_search computes from the store."""
+    from sqlalchemy import select
+
+    from marac_desk.db.models import ReferralSearch
+    from marac_desk.db.referral_search import rebuild_all_referral_search
+
+    opened, _ = big
+
+    def tokens() -> set[tuple[int, str]]:
+        with opened.store.read() as session:
+            rows = session.execute(select(ReferralSearch.referral_id, ReferralSearch.token))
+            return {(int(r), str(t)) for r, t in rows}
+
+    built = tokens()
+    assert built
+    with opened.store.write() as session:
+        rebuild_all_referral_search(session.connection())
+    assert tokens() == built
