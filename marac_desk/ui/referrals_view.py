@@ -446,7 +446,9 @@ class ReferralListPage(QWidget):
         filters.setHorizontalSpacing(8)
         filters.setVerticalSpacing(2)
         self.text_filter = QLineEdit(page)
-        self.text_filter.setPlaceholderText(self.tr("Start of a name (victim, alias, perpetrator), case ref or reference"))
+        self.text_filter.setPlaceholderText(
+            self.tr("Start of a name (victim, alias, perpetrator), case ref or reference")
+        )
         self.text_filter.setClearButtonEnabled(True)
         self.text_filter.setMinimumWidth(240)
         named(self.text_filter, self.tr("Search referrals by name, alias or reference"))
