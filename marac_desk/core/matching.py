@@ -5,29 +5,52 @@ put someone in danger); a missed link hides a repeat. So matching *proposes* wit
 coordinator decides, except at overwhelming confidence.
 
 The score is a sum of evidence weights in the Fellegi–Sunter spirit: each field's level of
-agreement adds (or, for clear disagreement, subtracts) weight. Weights were set so that:
-- same names (allowing known variants and small typos) AND the same date of birth is a link;
-- twins (same surname and DOB, different first names) stay apart;
-- common names with different dates of birth stay apart;
-- a changed surname with the same first name and DOB is proposed for review, not linked.
+agreement adds (or, for clear disagreement, subtracts) weight; every line of evidence is
+explained in words. A candidate is shown for review from REVIEW_AT. It is a LINK (may be linked
+without asking) only on one of three paths, each overwhelming and specific:
+
+- *same date of birth*: names agree (allowing known variants and small typos) and the total
+  reaches LINK_AT;
+- *a slip in the date of birth* (one digit, day and month swapped, two adjacent digits
+  transposed, or a year out on the same day and month; never decades apart): the first name is
+  the same or a known variant, the surname agrees, the postcode or the address agrees, and the
+  total reaches LINK_AT;
+- *a changed surname*: same first name (or a known variant), same date of birth and same
+  postcode (and the same address where both have one).
+
+Whatever the path, twins stay apart: a first name that disagrees never links, nor one that
+differs only by a final vowel (Daniel / Daniela, Louis / Louise: often a brother and sister),
+nor two first names that look or sound alike but are each a name in its own right and not
+known variants of one name (Jon / Joan, Tom / Tim). Common names with different dates of birth
+stay apart, and two candidates at link strength are asked about, not linked (the caller's
+rule).
+
+How common a spelling is counts when the caller passes `NameCounts` (how many people in the
+store go by each spelling): a name that differs from the candidate's by a typo, where the typed
+spelling is one nobody in the store goes by (and, for a first name, not a known given name in
+its own right), weighs like a known variant instead of a typo, so "Sarah Jnoes" with Sarah
+Jones's date of birth can link when no Jnoes is known. Without counts, typos weigh as typos.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
+from itertools import count
 from operator import ne
 from typing import Any
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from marac_desk.core.names import (
-    are_variants,
     compact,
+    name_family,
+    nickname_roots,
     phonetic_keys,
     skeleton,
     without_particles,
@@ -49,6 +72,8 @@ class PersonEvidence:
     dobs: tuple[date, ...] = ()
     postcodes: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+    # The comparable forms, worked out once per evidence the first time it is compared.
+    _prepared: _Prepared | None = field(default=None, init=False, repr=False, compare=False)
 
 
 class Decision(StrEnum):
@@ -66,6 +91,43 @@ class MatchResult:
     reasons: tuple[str, ...]
 
 
+@dataclass
+class NameCounts:
+    """How many people in the store go by each spelling (`names.compact` form), given names and
+    surnames apart, aliases included. Optional evidence for `compare` and `rank`: a typo whose
+    spelling nobody goes by is a slip of the pen rather than another person's name."""
+
+    given: dict[str, int] = field(default_factory=dict)
+    family: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, people: Iterable[PersonEvidence]) -> NameCounts:
+        counts = cls()
+        for person in people:
+            counts.add(person)
+        return counts
+
+    def add(self, person: PersonEvidence, times: int = 1) -> None:
+        """Count a person's spellings (`times=-1` takes them out again)."""
+        names = person.names
+        if len(names) == 1:
+            _count(self.given, (compact(names[0].first),), times)
+            _count(self.family, (compact(names[0].last),), times)
+        else:
+            _count(self.given, {compact(n.first) for n in names}, times)
+            _count(self.family, {compact(n.last) for n in names}, times)
+
+
+def _count(table: dict[str, int], spellings: Iterable[str], times: int) -> None:
+    for spelling in spellings:
+        if spelling:
+            left = table.get(spelling, 0) + times
+            if left > 0:
+                table[spelling] = left
+            else:
+                table.pop(spelling, None)
+
+
 # ----- weights -------------------------------------------------------------------------------
 
 W_FIRST = {"exact": 4.0, "variant": 3.2, "sound": 2.6, "typo": 2.2, "close": 0.6, "initial": 0.8}
@@ -73,7 +135,17 @@ W_FIRST_DIFFERENT = -4.0
 W_LAST = {"exact": 4.5, "variant": 3.6, "sound": 3.0, "typo": 2.6, "close": 0.8}
 W_LAST_DIFFERENT = -1.5  # surnames change (marriage, separation): weak evidence against
 W_SWAPPED_PENALTY = 0.6
-W_DOB = {"exact": 5.0, "swapped": 3.8, "digit": 3.2, "near": 1.5}
+# "far": one digit of the year wrong, more than ten years apart (could be a parent and child):
+# weighed like a slip for review, never a slip for a link.
+W_DOB = {
+    "exact": 5.0,
+    "swapped": 3.8,
+    "digit": 3.2,
+    "transposed": 3.2,
+    "year": 3.2,
+    "far": 3.2,
+    "near": 1.5,
+}
 W_DOB_DIFFERENT = -5.0
 W_POSTCODE = {"exact": 2.0, "sector": 0.8}
 W_ADDRESS = 1.5
@@ -82,48 +154,124 @@ LINK_AT = 12.5
 REVIEW_AT = 6.0
 FULL_MARKS = 15.5  # exact names and DOB and postcode: shown as 100
 
-
-@lru_cache(maxsize=1 << 17)
-def _name_level(a: str, b: str, *, given: bool) -> tuple[str | None, str]:  # noqa: PLR0911 - one return per level, strongest first
-    """Agreement level of two names and the words to explain it."""
-    ca, cb = compact(a), compact(b)
-    if not ca or not cb:
-        return None, ""
-    kind = "first name" if given else "surname"
-    if ca == cb:
-        return "exact", f"same {kind}"
-    if given and are_variants(a, b):
-        return "variant", f"{kind} is a known variant"
-    if not given and (are_variants(a, b) or (without_particles(a) == without_particles(b))):
-        return "variant", f"{kind} is a known variant"
-    if phonetic_keys(a) & phonetic_keys(b) or (len(ca) > 3 and skeleton(a) == skeleton(b)):
-        return "sound", f"{kind} sounds alike"
-    similarity = JaroWinkler.normalized_similarity(ca, cb)
-    if similarity >= 0.92 or (len(ca) >= 5 and _one_edit_apart(ca, cb)):
-        return "typo", f"{kind} differs by a typo"
-    if given and (len(ca) == 1 or len(cb) == 1) and ca[0] == cb[0]:
-        return "initial", "same first initial"
-    if similarity >= 0.85:
-        return "close", f"{kind} is similar"
-    return "different", f"different {kind}"
+# Date-of-birth levels that are slips of the pen (not another date): a link may get past them.
+DOB_SLIPS = frozenset({"swapped", "digit", "transposed", "year"})
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One substitution, insertion, deletion or adjacent transposition."""
-    if abs(len(a) - len(b)) > 1:
+# ----- names -------------------------------------------------------------------------------------
+
+_REPEATS = re.compile(r"(.)\1+")
+_UNKNOWN = "?"  # a level not worked out yet
+_CACHE = 1 << 17
+
+
+class _Name:
+    """One spelling's comparable forms (one object per spelling: compared by identity; never
+    changed once made)."""
+
+    __slots__ = (
+        "bare",
+        "compact",
+        "family",
+        "known_given",
+        "plain",
+        "roots",
+        "serial",
+        "skeleton",
+        "sounds",
+        "stem",
+    )
+
+    def __init__(self, text: str, serial: int) -> None:
+        short = self.compact = compact(text)
+        self.bare = without_particles(text)  # without particles (al-, van der…)
+        self.sounds = phonetic_keys(text)
+        self.skeleton = skeleton(text)
+        family = self.family = name_family(text)  # known variants and nicknames
+        self.roots = nickname_roots(text)  # the full names it is a nickname of, and itself
+        self.known_given = len(family) > 1  # the nickname or variant tables know it
+        plain = self.plain = _REPEATS.sub(r"\1", short)  # without doubled letters
+        # Without doubled letters and a final vowel: Daniel, Daniela, Danielle → daniel.
+        self.stem = plain[:-1] if plain[-1:] in ("a", "e", "i", "o") else plain
+        self.serial = serial  # a number of its own: pairs are cached by pairs of numbers
+
+
+_SERIALS = count(1)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name(text: str) -> _Name:
+    return _Name(text, next(_SERIALS))
+
+
+def _variants(a: _Name, b: _Name) -> bool:
+    """`names.are_variants` on prepared forms."""
+    fa, fb = a.family, b.family
+    if not fa or not fb:
         return False
-    if len(a) == len(b):
-        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
-        )
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+    if not fa.isdisjoint(fb) and (a.compact in fb or b.compact in fa):
+        return True
+    return not a.roots.isdisjoint(b.roots)
+
+
+def _level_of(a: _Name, b: _Name, given: bool) -> str | None:  # noqa: PLR0911 - one return per level, strongest first
+    """Agreement level of two names (None when either is missing)."""
+    ca, cb = a.compact, b.compact
+    if not ca or not cb:
+        return None
+    if ca == cb:
+        return "exact"
+    if _variants(a, b) or (not given and a.bare == b.bare):
+        return "variant"
+    if not a.sounds.isdisjoint(b.sounds) or (len(ca) > 3 and a.skeleton == b.skeleton):
+        return "sound"
+    similarity = JaroWinkler.normalized_similarity(ca, cb)
+    # One substitution, insertion, deletion or adjacent transposition.
+    if similarity >= 0.92 or (len(ca) >= 5 and OSA.distance(ca, cb, score_cutoff=1) <= 1):
+        return "typo"
+    if given and (len(ca) == 1 or len(cb) == 1) and ca[0] == cb[0]:
+        return "initial"
+    if similarity >= 0.85:
+        return "close"
+    return "different"
+
+
+# Levels of pairs of spellings already compared (names repeat a great deal across a store),
+# by the pair of their serial numbers.
+_GIVEN_LEVELS: dict[int, str | None] = {}
+_FAMILY_LEVELS: dict[int, str | None] = {}
+
+
+def _given_level(a: _Name, b: _Name) -> str | None:
+    key = a.serial << 32 | b.serial
+    level = _GIVEN_LEVELS.get(key, _UNKNOWN)
+    if level == _UNKNOWN:
+        if len(_GIVEN_LEVELS) >= _CACHE:
+            _GIVEN_LEVELS.clear()
+        level = _GIVEN_LEVELS[key] = _level_of(a, b, True)
+    return level
+
+
+def _family_level(a: _Name, b: _Name) -> str | None:
+    key = a.serial << 32 | b.serial
+    level = _FAMILY_LEVELS.get(key, _UNKNOWN)
+    if level == _UNKNOWN:
+        if len(_FAMILY_LEVELS) >= _CACHE:
+            _FAMILY_LEVELS.clear()
+        level = _FAMILY_LEVELS[key] = _level_of(a, b, False)
+    return level
+
+
+def clear_caches() -> None:
+    """Forget every spelling and pair of spellings seen (the benchmark starts cold)."""
+    _name.cache_clear()
+    _GIVEN_LEVELS.clear()
+    _FAMILY_LEVELS.clear()
+    _digits.cache_clear()
+    _meta.cache_clear()
+    _form_keys.cache_clear()
+    _date_key.cache_clear()
+    normalise_postcode.cache_clear()
 
 
 def _name_weight(level: str | None, *, given: bool) -> float:
@@ -143,33 +291,118 @@ _GIVEN_WEIGHT: dict[str | None, float] = {
 _FAMILY_WEIGHT: dict[str | None, float] = {
     level: _name_weight(level, given=False) for level in _LEVELS
 }
+_SLIPS = ("typo", "sound")  # levels a spelling nobody goes by may be a slip of
 
 
-def _pair_evidence(a: NameForm, b: NameForm) -> tuple[float, list[str]]:
-    """Best reading of two name forms, straight or with first and last swapped."""
-    f_level, f_why = _name_level(a.first, b.first, given=True)
-    l_level, l_why = _name_level(a.last, b.last, given=False)
-    straight = _GIVEN_WEIGHT[f_level] + _FAMILY_WEIGHT[l_level]
-    reasons = [r for r in (f_why, l_why) if r]
+def _words(given: bool) -> dict[str | None, str]:
+    kind = "first name" if given else "surname"
+    return {
+        None: "",
+        "exact": f"same {kind}",
+        "variant": f"{kind} is a known variant",
+        "sound": f"{kind} sounds alike",
+        "typo": f"{kind} differs by a typo",
+        "initial": "same first initial",
+        "close": f"{kind} is similar",
+        "different": f"different {kind}",
+    }
 
-    sf_level, sf_why = _name_level(a.first, b.last, given=True)
-    if sf_level in (None, "different"):  # no swapped reading (the common case: skip its cost)
-        return straight, reasons
-    sl_level, sl_why = _name_level(a.last, b.first, given=False)
-    swapped = _GIVEN_WEIGHT[sf_level] + _FAMILY_WEIGHT[sl_level] - W_SWAPPED_PENALTY
-    if (
-        swapped > straight
-        and sf_level not in (None, "different")
-        and sl_level
-        not in (
-            None,
-            "different",
-        )
-    ):
-        why = ["first and last names swapped"]
-        why += [w for w, lvl in ((sf_why, sf_level), (sl_why, sl_level)) if lvl != "exact"]
-        return swapped, why
-    return straight, reasons
+
+_WHY = {True: _words(True), False: _words(False)}
+UNSEEN = " (a spelling no one else has)"
+
+
+def _why(level: str | None, given: bool, unseen: bool = False) -> str:
+    why = _WHY[given][level]
+    return why + UNSEEN if unseen else why
+
+
+BROTHER_AND_SISTER = "first names differ only by a final vowel: could be brother and sister"
+TWO_NAMES = "two different first names that look alike: could be twins"
+_NOT_LINKS = (BROTHER_AND_SISTER, TWO_NAMES)
+
+
+def _brother_and_sister(a: _Name, b: _Name) -> bool:
+    """First names that differ only by a final vowel (Daniel / Daniela, Louis / Louise, Jan /
+    Jana): often a brother and sister, so never a slip or a variant of one name."""
+    return a.stem == b.stem and a.plain != b.plain and len(a.stem) >= 3
+
+
+# The best reading of two people's names: its weight, the first name's and surname's levels,
+# whether first and last names are swapped, the (typed, known) first names read together, and
+# whether the first name's or the surname's typo is in a spelling no one else has. A tuple:
+# one is made for every candidate whose names are read.
+_Reading = tuple[float, str | None, str | None, bool, _Name | None, _Name | None, bool, bool]
+_NO_NAMES: _Reading = (0.0, None, None, False, None, None, False, False)
+_FORM = tuple[_Name, _Name]
+
+
+def _reading(a: _FORM, b: _FORM, counts: NameCounts | None) -> _Reading:
+    """Two name forms read straight, or with first and last swapped when that reads better."""
+    af, al = a
+    bf, bl = b
+    f_level = _GIVEN_LEVELS.get(af.serial << 32 | bf.serial, _UNKNOWN)
+    if f_level == _UNKNOWN:
+        f_level = _given_level(af, bf)
+    l_level = _FAMILY_LEVELS.get(al.serial << 32 | bl.serial, _UNKNOWN)
+    if l_level == _UNKNOWN:
+        l_level = _family_level(al, bl)
+    f_weight = _GIVEN_WEIGHT[f_level]
+    l_weight = _FAMILY_WEIGHT[l_level]
+    unseen_first = unseen_last = False
+    if counts is not None:
+        # A typo whose typed spelling nobody goes by weighs like a known variant (for a first
+        # name, only when it is not a real name in its own right: twins).
+        if (
+            f_level in _SLIPS
+            and af.compact not in counts.given
+            and not af.known_given
+            and not _brother_and_sister(af, bf)
+        ):
+            f_weight, unseen_first = W_FIRST["variant"], True
+        if l_level in _SLIPS and al.compact not in counts.family:
+            l_weight, unseen_last = W_LAST["variant"], True
+    straight = f_weight + l_weight
+
+    sf_level = _GIVEN_LEVELS.get(af.serial << 32 | bl.serial, _UNKNOWN)
+    if sf_level == _UNKNOWN:
+        sf_level = _given_level(af, bl)
+    if sf_level is not None and sf_level != "different":  # else no swapped reading (usual)
+        sl_level = _FAMILY_LEVELS.get(al.serial << 32 | bf.serial, _UNKNOWN)
+        if sl_level == _UNKNOWN:
+            sl_level = _family_level(al, bf)
+        if sl_level is not None and sl_level != "different":
+            swapped = _GIVEN_WEIGHT[sf_level] + _FAMILY_WEIGHT[sl_level] - W_SWAPPED_PENALTY
+            if swapped > straight:
+                return (swapped, sf_level, sl_level, True, af, bl, False, False)
+    return (straight, f_level, l_level, False, af, bf, unseen_first, unseen_last)
+
+
+def _reading_reasons(reading: _Reading) -> list[str]:
+    _, first, last, swapped, _, _, unseen_first, unseen_last = reading
+    if not swapped:
+        return [r for r in (_why(first, True, unseen_first), _why(last, False, unseen_last)) if r]
+    why = ["first and last names swapped"]
+    first_why, last_why = _why(first, True), _why(last, False)
+    why += [w for w, level in ((first_why, first), (last_why, last)) if level != "exact"]
+    return why
+
+
+def _best_reading(p: _Prepared, k: _Prepared, counts: NameCounts | None) -> _Reading:
+    """The best reading of any of the probe's names against any of the known person's."""
+    p_forms, k_forms = p.forms(), k.forms()
+    if len(p_forms) == 1 and len(k_forms) == 1:
+        return _reading(p_forms[0], k_forms[0], counts)
+    best: _Reading | None = None
+    for a in p_forms:
+        for b in k_forms:
+            reading = _reading(a, b, counts)
+            if best is None or reading[0] > best[0]:
+                best = reading
+    return _NO_NAMES if best is None else best
+
+
+# ----- dates of birth ------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1 << 16)
@@ -177,7 +410,7 @@ def _digits(day: date) -> str:
     return day.strftime("%d%m%Y")
 
 
-def _dob_level(a: date, b: date) -> str:
+def _dob_level(a: date, b: date) -> str:  # noqa: PLR0911 - one return per level, strongest first
     if a == b:
         return "exact"
     if a.year == b.year and a.day == b.month and a.month == b.day:
@@ -185,11 +418,22 @@ def _dob_level(a: date, b: date) -> str:
     sa, sb = _digits(a), _digits(b)
     if len(sa) != len(sb):
         raise ValueError("dates of birth of different lengths")
-    if sum(map(ne, sa, sb)) == 1:
-        return "digit"
-    if abs((a - b).days) <= 2 or (
-        a.day == b.day and a.month == b.month and abs(a.year - b.year) == 1
-    ):
+    differ = sum(map(ne, sa, sb))
+    if differ == 1:
+        return "digit" if abs(a.year - b.year) <= 10 else "far"
+    if differ == 2:
+        i = next(i for i in range(8) if sa[i] != sb[i])
+        # Two adjacent digits of the day, the month or the year transposed (12 / 21, 1978 / 1987).
+        if (
+            i not in (1, 3)
+            and sa[i] == sb[i + 1]
+            and sa[i + 1] == sb[i]
+            and abs(a.year - b.year) <= 10
+        ):
+            return "transposed"
+    if a.day == b.day and a.month == b.month and abs(a.year - b.year) == 1:
+        return "year"
+    if abs((a - b).days) <= 2:
         return "near"
     return "different"
 
@@ -198,107 +442,262 @@ _DOB_WHY = {
     "exact": "same date of birth",
     "swapped": "date of birth with day and month swapped",
     "digit": "date of birth one digit different",
+    "transposed": "date of birth with two digits transposed",
+    "year": "date of birth a year out, same day and month",
+    "far": "date of birth a digit slip away but decades apart",
     "near": "date of birth nearly the same",
     "different": "different date of birth",
 }
+_DOB_WEIGHT = W_DOB | {"different": W_DOB_DIFFERENT}
+# The best level of several pairs of dates: the strongest, slips before "far" at equal weight.
+_DOB_ORDER = {
+    level: i
+    for i, level in enumerate(
+        ("exact", "swapped", "digit", "transposed", "year", "far", "near", "different")
+    )
+}
 
 
-def _dob_evidence(a: Sequence[date], b: Sequence[date]) -> tuple[float, str]:
-    if not a or not b:
-        return 0.0, ""
-    best_weight, best_why = W_DOB_DIFFERENT, _DOB_WHY["different"]
-    for x in a:
-        for y in b:
-            level = _dob_level(x, y)
-            weight = W_DOB.get(level, W_DOB_DIFFERENT)
-            if weight > best_weight:
-                best_weight, best_why = weight, _DOB_WHY[level]
-    return best_weight, best_why
-
-
+@lru_cache(maxsize=1 << 16)
 def normalise_postcode(text: str) -> str:
     return "".join(text.upper().split())
 
 
-def _postcode_evidence(a: Sequence[str], b: Sequence[str]) -> tuple[float, str]:
-    if not a or not b:
-        return 0.0, ""
-    pa = {normalise_postcode(p) for p in a if p.strip()}
-    pb = {normalise_postcode(p) for p in b if p.strip()}
-    if not pa or not pb:
-        return 0.0, ""
-    if pa & pb:
-        return W_POSTCODE["exact"], "same postcode"
-    # The sector is the postcode without its last two letters (e.g. "NT1 4").
-    if {p[:-2] for p in pa if len(p) > 4} & {p[:-2] for p in pb if len(p) > 4}:
-        return W_POSTCODE["sector"], "same postcode sector"
-    return 0.0, ""
+# ----- prepared evidence -----------------------------------------------------------------------
 
 
-def _address_evidence(a: Iterable[str], b: Iterable[str]) -> tuple[float, str]:
-    best = 0.0
-    for x in a:
-        for y in b:
-            if x.strip() and y.strip():
-                best = max(best, token_set_ratio(x.lower(), y.lower()))
-    return (W_ADDRESS, "same address") if best >= 90 else (0.0, "")
+_NOTHING: frozenset[Any] = frozenset()
+_DAY_TAG = 100_000  # years are below, (month, day) tags between, ordinals above
+_ORDINAL_TAG = 1_000_000_000
 
 
-def _names_evidence(probe: PersonEvidence, known: PersonEvidence) -> tuple[float, list[str]]:
-    """The best reading of any of the probe's names against any of the known person's."""
-    name_weight, name_why = -99.0, []
-    for a in probe.names:
-        for b in known.names:
-            weight, why = _pair_evidence(a, b)
-            if weight > name_weight:
-                name_weight, name_why = weight, why
-    if name_weight == -99.0:
-        name_weight = 0.0
-    return name_weight, name_why
+def _tags(day: date) -> tuple[int, int, int]:
+    """A date's year, day of the year and ordinal, as numbers that cannot collide."""
+    return day.year, _DAY_TAG + 100 * day.month + day.day, _ORDINAL_TAG + day.toordinal()
 
 
-def _best_without_names(probe: PersonEvidence, known: PersonEvidence) -> float:
-    """The most the DOB, postcode and address evidence could add to the names' weight."""
-    best = W_DOB["exact"] if probe.dobs and known.dobs else 0.0
-    if probe.postcodes and known.postcodes:
-        best += max(W_POSTCODE.values())
-    if probe.addresses and known.addresses:
-        best += W_ADDRESS
+class _Prepared:
+    """A person's evidence in comparable form, worked out once (the names when first needed:
+    most candidates are settled on their dates of birth)."""
+
+    __slots__ = (
+        "_forms",
+        "_neighbourhood",
+        "_sectors",
+        "addresses",
+        "dob_tags",
+        "dobs",
+        "names",
+        "person_id",
+        "postcodes",
+        "screen",
+    )
+
+    def __init__(self, person: PersonEvidence) -> None:
+        self.person_id = person.person_id
+        self.names = person.names
+        self._forms: tuple[_FORM, ...] | None = None
+        self._neighbourhood: frozenset[int] | None = None
+        dobs = self.dobs = person.dobs
+        # A date agrees with none of a probe's unless its tags meet the probe's neighbourhood.
+        self.dob_tags = (
+            _tags(dobs[0]) if len(dobs) == 1 else tuple(t for d in dobs for t in _tags(d))
+        )
+        self.postcodes = _NOTHING
+        self._sectors: frozenset[str] | None = None
+        if person.postcodes:
+            self.postcodes = frozenset(
+                [normalise_postcode(p) for p in person.postcodes if p.strip()]
+            )
+        self.addresses = (
+            tuple(a.lower() for a in person.addresses if a.strip()) if person.addresses else ()
+        )
+        # What `rank` looks at first: the dates' tags and the postcodes (None without dates).
+        self.screen = (self.dob_tags + tuple(self.postcodes)) if dobs else None
+
+    def forms(self) -> tuple[_FORM, ...]:
+        forms = self._forms
+        if forms is None:
+            forms = self._forms = tuple((_name(n.first), _name(n.last)) for n in self.names)
+        return forms
+
+    def sectors(self) -> frozenset[str]:
+        """The postcodes without their last two letters (e.g. "NT1 4")."""
+        sectors = self._sectors
+        if sectors is None:
+            sectors = self._sectors = frozenset(p[:-2] for p in self.postcodes if len(p) > 4)
+        return sectors
+
+    def neighbourhood(self) -> frozenset[int]:
+        """The tags of every date agreeing with one of these at some level (as a probe)."""
+        near = self._neighbourhood
+        if near is None:
+            years, days, ordinals = dob_neighbourhood(self.dobs)
+            near = self._neighbourhood = frozenset(
+                [
+                    *years,
+                    *(_DAY_TAG + 100 * m + d for m, d in days),
+                    *(_ORDINAL_TAG + o for o in ordinals),
+                ]
+            )
+        return near
+
+
+def _prepared(person: PersonEvidence) -> _Prepared:
+    prepared = person._prepared
+    if prepared is None:
+        prepared = _Prepared(person)
+        object.__setattr__(person, "_prepared", prepared)
+    return prepared
+
+
+def _dob_match(p: _Prepared, k: _Prepared) -> str | None:
+    """The best level of agreement of any of the probe's dates of birth with any of the known
+    person's (None when either has none)."""
+    if not p.dobs or not k.dobs:
+        return None
+    neighbourhood = p.neighbourhood()
+    if neighbourhood.isdisjoint(k.dob_tags):
+        return "different"  # outside the neighbourhood nothing agrees
+    best, rank_ = "different", _DOB_ORDER["different"]
+    for b in k.dobs:
+        if b in p.dobs:
+            return "exact"
+        if not neighbourhood.isdisjoint(_tags(b)):
+            for a in p.dobs:
+                level = _dob_level(a, b)
+                if _DOB_ORDER[level] < rank_:
+                    best, rank_ = level, _DOB_ORDER[level]
     return best
 
 
-def compare(probe: PersonEvidence, known: PersonEvidence) -> MatchResult:
-    """Score `probe` (what the coordinator typed) against one `known` person."""
-    return _scored(probe, known, *_names_evidence(probe, known))
+def _address_agrees(p: _Prepared, k: _Prepared) -> bool:
+    for x in p.addresses:
+        for y in k.addresses:
+            if token_set_ratio(x, y, score_cutoff=90) >= 90:
+                return True
+    return False
 
 
-def _scored(
-    probe: PersonEvidence, known: PersonEvidence, name_weight: float, name_why: list[str]
-) -> MatchResult:
-    """`compare`, the names already weighed."""
-    dob_weight, dob_why = _dob_evidence(probe.dobs, known.dobs)
-    pc_weight, pc_why = _postcode_evidence(probe.postcodes, known.postcodes)
-    addr_weight, addr_why = _address_evidence(probe.addresses, known.addresses)
-    total = name_weight + dob_weight + pc_weight + addr_weight
-
-    reasons = tuple(r for r in (dob_why, *name_why, pc_why, addr_why) if r)
-    decision = Decision.DISTINCT
-    if total >= REVIEW_AT:
-        decision = Decision.REVIEW
-    # A link needs the DOB to agree exactly and both names to agree closely, whatever else.
-    if (
-        total >= LINK_AT
-        and dob_weight == W_DOB["exact"]
-        and "different first name" not in reasons
-        and "different surname" not in reasons
-    ):
-        decision = Decision.LINK
-    score = max(0, min(100, round(100 * total / FULL_MARKS)))
-    return MatchResult(known.person_id, round(total, 2), score, decision, reasons)
-
+# ----- comparing -----------------------------------------------------------------------------
 
 # The most the names can add: both agreeing exactly (a swapped reading scores less).
 NAME_WEIGHT_MAX = max(W_FIRST.values()) + max(W_LAST.values())
+# `rank` leaves out, unread, candidates whose dates of birth all disagree unless both the
+# postcode and the address are the same: the names and one of those cannot lift them to review.
+if (
+    max(
+        NAME_WEIGHT_MAX + W_DOB_DIFFERENT + W_POSTCODE["sector"] + W_ADDRESS,
+        NAME_WEIGHT_MAX + W_DOB_DIFFERENT + W_POSTCODE["exact"],
+    )
+    >= REVIEW_AT
+):
+    raise ValueError("rank's screen needs weights under which it never changes a decision")
+_LINKING_FIRST = frozenset({"exact", "variant"})
+_AGREEING_LAST = frozenset({"exact", "variant", "sound", "typo"})
+_CHANGED_LAST = frozenset({"different", "close"})
+
+
+def _assess(
+    p: _Prepared,
+    k: _Prepared,
+    counts: NameCounts | None,
+    *,
+    prune: bool,
+) -> MatchResult | None:
+    """`compare` on prepared evidence; with `prune`, None as soon as the result is certain to
+    be DISTINCT (cheapest evidence first: dates of birth, postcodes, addresses, then names)."""
+    dob = _dob_match(p, k)
+    dob_weight = 0.0 if dob is None else _DOB_WEIGHT[dob]
+    postcode = None
+    if p.postcodes and k.postcodes:
+        if not p.postcodes.isdisjoint(k.postcodes):
+            postcode = "exact"
+        elif not p.sectors().isdisjoint(k.sectors()):
+            postcode = "sector"
+    rest = dob_weight + (W_POSTCODE[postcode] if postcode else 0.0)
+    both_addresses = bool(p.addresses and k.addresses)
+    if prune and NAME_WEIGHT_MAX + rest + (W_ADDRESS if both_addresses else 0.0) < REVIEW_AT:
+        return None
+    address = both_addresses and _address_agrees(p, k)
+    if address:
+        rest += W_ADDRESS
+    elif prune and NAME_WEIGHT_MAX + rest < REVIEW_AT:
+        return None
+    reading = _best_reading(p, k, counts)
+    total = reading[0] + rest
+    if prune and total < REVIEW_AT:
+        return None
+
+    reasons = [_DOB_WHY[dob]] if dob else []
+    reasons += _reading_reasons(reading)
+    if postcode:
+        reasons.append("same postcode" if postcode == "exact" else "same postcode sector")
+    if address:
+        reasons.append("same address")
+    decision = Decision.DISTINCT
+    if total >= REVIEW_AT:
+        decision = Decision.REVIEW
+        path = _link_path(reading, dob, postcode, address, both_addresses, total)
+        if path is not None:
+            decision = Decision.REVIEW if path in _NOT_LINKS else Decision.LINK
+            if path:
+                reasons.append(path)
+    score = max(0, min(100, round(100 * total / FULL_MARKS)))
+    return MatchResult(k.person_id, round(total, 2), score, decision, tuple(reasons))
+
+
+def _link_path(  # noqa: PLR0911, PLR0917 - the three paths, in words
+    reading: _Reading,
+    dob: str | None,
+    postcode: str | None,
+    address: bool,
+    both_addresses: bool,
+    total: float,
+) -> str | None:
+    """Why a candidate (already at review strength) is a link: "" for the plain path (same
+    date of birth, names agree), words for the others; None when it is not a link, or one of
+    _NOT_LINKS (not a link, whatever else agrees, and why)."""
+    _, first, last, swapped, typed_first, known_first, _, _ = reading
+    if first == "different":
+        return None  # twins
+    if first != "exact" and typed_first is not None and known_first is not None:
+        if _brother_and_sister(typed_first, known_first):
+            return BROTHER_AND_SISTER
+        if first != "variant" and typed_first.known_given and known_first.known_given:
+            return TWO_NAMES  # Jon and Joan, Tom and Tim: each a name in its own right
+    if dob == "exact":
+        if last != "different" and total >= LINK_AT:
+            return ""
+        if (
+            first in _LINKING_FIRST
+            and last in _CHANGED_LAST
+            and not swapped
+            and postcode == "exact"
+            and (address or not both_addresses)
+        ):
+            return "surname changed: first name, date of birth and postcode agree"
+        return None
+    if (
+        dob in DOB_SLIPS
+        and first in _LINKING_FIRST
+        and last in _AGREEING_LAST
+        and (postcode == "exact" or address)
+        and total >= LINK_AT
+    ):
+        where = "postcode" if postcode == "exact" else "address"
+        return f"date of birth slip: names and {where} agree"
+    return None
+
+
+def compare(
+    probe: PersonEvidence, known: PersonEvidence, *, counts: NameCounts | None = None
+) -> MatchResult:
+    """Score `probe` (what the coordinator typed) against one `known` person. `counts`: how
+    many people in the store go by each spelling, when the caller knows."""
+    result = _assess(_prepared(probe), _prepared(known), counts, prune=False)
+    assert result is not None
+    return result
 
 
 def dob_screen(probe: PersonEvidence) -> Callable[[Sequence[date]], bool] | None:
@@ -306,8 +705,8 @@ def dob_screen(probe: PersonEvidence) -> Callable[[Sequence[date]], bool] | None
     `compare(probe, known)` is certain to be DISTINCT: both sides have dates of birth, no pair
     of them agrees at any level, and the most the names, postcode and address could add then
     does not reach review. None when no dates of birth can rule anyone out (the probe has none,
-    or the rest could reach review on its own). Lets `rank` (and callers holding many
-    candidates) skip the full comparison; it never changes a decision."""
+    or the rest could reach review on its own). Lets callers holding many candidates skip
+    reading them; it never changes a decision."""
     best = NAME_WEIGHT_MAX + W_DOB_DIFFERENT
     if probe.postcodes:
         best += max(W_POSTCODE.values())
@@ -337,8 +736,8 @@ def dob_neighbourhood(
     """(years, (month, day)s, ordinals) such that a date agreeing with any of `dobs` at a level
     other than "different" has one of the years, one of the days of the year or one of the
     ordinals: every level but "different" needs the same year (swapped, a digit of the day or
-    month), the same day and month (a digit of the year, a year apart) or dates at most two
-    days apart."""
+    month, two of its digits transposed), the same day and month (a digit of the year or two of
+    them transposed, a year apart) or dates at most two days apart."""
     years = {d.year for d in dobs}
     days = {(d.month, d.day) for d in dobs}
     near = {d.toordinal() + k for d in dobs for k in range(-2, 3)}
@@ -360,21 +759,42 @@ def rank(
     limit: int = 10,
     *,
     screen: Callable[[Sequence[date]], bool] | None = _SCREEN_NOT_GIVEN,
+    counts: NameCounts | None = None,
 ) -> list[MatchResult]:
-    """The candidates worth showing, best first. `screen` is `dob_screen(probe)` when the
-    caller has made it already."""
-    worth = dob_screen(probe) if screen is _SCREEN_NOT_GIVEN else screen
-    results = []
-    for c in candidates:
-        if c.person_id == probe.person_id or (worth is not None and not worth(c.dobs)):
-            continue
-        # Names first: when even the best of the rest cannot lift them to review, the result
-        # is DISTINCT and not shown, so it need not be worked out in full.
-        name_weight, name_why = _names_evidence(probe, c)
-        if name_weight + _best_without_names(probe, c) < REVIEW_AT:
-            continue
-        results.append(_scored(probe, c, name_weight, name_why))
-    shown = [r for r in results if r.decision is not Decision.DISTINCT]
+    """The candidates worth showing (as `compare` says), best first. `screen` is
+    `dob_screen(probe)` when the caller has made it already (the comparison screens on dates of
+    birth itself, so it only saves work)."""
+    worth = None if screen is _SCREEN_NOT_GIVEN else screen
+    own = probe.person_id
+    p = _prepared(probe)
+    people = [
+        c._prepared or _prepared(c)
+        for c in candidates
+        if c.person_id != own and (worth is None or worth(c.dobs))
+    ]
+    if p.dobs:
+        # Most candidates: no date of birth agrees at any level, so only the same postcode
+        # and the same address together could lift them to review (with the names). First
+        # those with no date in the probe's neighbourhood and no postcode in common go.
+        neighbourhood = p.neighbourhood()
+        first_look = neighbourhood | p.postcodes
+        people = [
+            k
+            for k in people
+            if k.screen is None
+            or (
+                not first_look.isdisjoint(k.screen)
+                and (
+                    not neighbourhood.isdisjoint(k.dob_tags)
+                    or (p.addresses and k.addresses and _address_agrees(p, k))
+                )
+            )
+        ]
+    shown = []
+    for k in people:
+        result = _assess(p, k, counts, prune=True)
+        if result is not None:
+            shown.append(result)
     shown.sort(key=lambda r: (-r.weight, r.person_id or 0))
     return shown[:limit]
 
@@ -388,34 +808,61 @@ def _meta(name: str) -> str:
     return keys[0][2:] if keys else ""
 
 
+@lru_cache(maxsize=_CACHE)
+def _form_keys(first: str, last: str) -> tuple[tuple[str, ...], str]:
+    """One name form's keys that do not depend on dates of birth, and its first name's sound
+    (for the keys with a year of birth)."""
+    keys = []
+    last_meta, last_skel = _meta(last), skeleton(last)
+    if last_meta:
+        keys.append(f"l:{last_meta}"[:60])
+    if last_skel:
+        keys.append(f"s:{last_skel}"[:60])
+    first_meta = _meta(first)
+    if first_meta and last_meta:
+        keys.append(f"fl:{first_meta}:{last_meta}"[:60])
+    return tuple(keys), first_meta
+
+
+@lru_cache(maxsize=1 << 16)
+def _date_key(day: date) -> str:
+    return f"d:{day.isoformat()}"
+
+
+def _keys(
+    forms: Iterable[tuple[str, str]], dobs: Sequence[date], postcodes: Iterable[str]
+) -> frozenset[str]:
+    keys: set[str] = set()
+    firsts: set[str] = set()
+    for first, last in forms:
+        name_keys, first_meta = _form_keys(first, last)
+        keys.update(name_keys)
+        if first_meta:
+            firsts.add(first_meta)
+    if dobs:
+        years = {d.year for d in dobs}
+        keys.update(f"fy:{first}:{year}"[:60] for first in firsts for year in years)
+        keys.update(map(_date_key, dobs))
+    keys.update(f"p:{normalise_postcode(p)}"[:60] for p in postcodes if p.strip())
+    return frozenset(keys)
+
+
 def blocking_keys(person: PersonEvidence) -> frozenset[str]:
     """Keys stored for a known person. Two records of one person share at least one key under
-    every variation matching allows for, so candidate search is an indexed lookup."""
-    keys: set[str] = set()
-    years = {d.year for d in person.dobs}
-    for form in person.names:
-        last_meta, last_skel = _meta(form.last), skeleton(form.last)
-        if last_meta:
-            keys.add(f"l:{last_meta}")
-        if last_skel:
-            keys.add(f"s:{last_skel}")
-        first_meta = _meta(form.first)
-        if first_meta:
-            keys.update(f"fy:{first_meta}:{year}" for year in years)
-            if last_meta:
-                keys.add(f"fl:{first_meta}:{last_meta}")
-    keys.update(f"d:{d.isoformat()}" for d in person.dobs)
-    keys.update(f"p:{normalise_postcode(p)}" for p in person.postcodes if p.strip())
-    return frozenset(k[:60] for k in keys)
+    every variation matching allows for, so candidate search is an indexed lookup: the
+    surname's sound (`l:`) and consonant skeleton (`s:`), the first name's sound with each
+    year of birth (`fy:`) and with the surname's sound (`fl:`), each date of birth (`d:`) and
+    postcode (`p:`); at most 60 characters each."""
+    return _keys(((n.first, n.last) for n in person.names), person.dobs, person.postcodes)
 
 
 def probe_keys(probe: PersonEvidence) -> frozenset[str]:
     """Keys to look up for a typed person: its own, with first and last names swapped, and
     with day and month of birth swapped."""
-    swapped = tuple(NameForm(n.last, n.first) for n in probe.names)
+    forms = [(n.first, n.last) for n in probe.names]
+    forms += [(last, first) for first, last in forms]
     dobs = list(probe.dobs)
     for d in probe.dobs:
         if d.day <= 12 and d.day != d.month:
             dobs.append(date(d.year, d.day, d.month))
-    widened = PersonEvidence(probe.person_id, probe.names + swapped, tuple(dobs), probe.postcodes)
-    return blocking_keys(widened)
+    return _keys(forms, dobs, probe.postcodes)

@@ -103,9 +103,8 @@ def name_family(text: str) -> frozenset[str]:
     name = compact(text)
     if not name:
         return frozenset()
-    nn = _nicknamer()
-    family = {name} | set(_variant_groups().get(name, ()))
-    family |= nn.canonicals_of(name) | nn.nicknames_of(name)
+    family = set(_canonicals(text)) | _nicknamer().nicknames_of(name)
+    family |= _variant_groups().get(name, frozenset())
     return frozenset(family)
 
 
@@ -130,3 +129,8 @@ def _canonicals(text: str) -> frozenset[str]:
 
 def initials(text: str) -> str:
     return "".join(word[0] for word in normalise(text).split())
+
+
+def nickname_roots(text: str) -> frozenset[str]:
+    """The name (compact) with the full names it is a nickname of: 'Katie' → katie, kathryn…"""
+    return _canonicals(text)
