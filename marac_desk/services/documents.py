@@ -33,7 +33,7 @@ from marac_desk.db.models import (
 )
 from marac_desk.db.store import Store
 from marac_desk.export import model
-from marac_desk.services import meetings, panels, settings
+from marac_desk.services import meetings, settings
 
 
 def _person(first: str, last: str, dob: date | None) -> model.Person:
@@ -380,7 +380,3 @@ def partnership_name(store: Store) -> str:
 
 def protective_marking(store: Store) -> str:
     return str(settings.get(store, "protective_marking"))
-
-
-def panel_of(store: Store, meeting_id: int) -> panels.PanelConfig:
-    return panels.get_panel(store, meetings.get_meeting(store, meeting_id).panel_id)

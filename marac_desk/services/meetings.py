@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from marac_desk.core import meeting_rules, working_days
+from marac_desk.core import meeting_rules
 from marac_desk.core.vocab import ATTENDANCE_STATUSES, CASE_OUTCOMES, OPEN_ACTION_STATUSES
 from marac_desk.db.models import (
     Action,
@@ -1271,21 +1271,6 @@ def meeting_case_ids(store: Store, meeting_id: int) -> list[int]:
                 .order_by(MeetingCase.position, MeetingCase.id)
             )
         )
-
-
-def minutes_deadline(store: Store, meeting_id: int) -> date:
-    """The date the minutes are due: N working days after the meeting (panel setting)."""
-    with store.read() as session:
-        meeting = _meeting(session, meeting_id)
-        config = panels.config_in_session(session, meeting.panel_id)
-    return working_days.add_working_days(
-        meeting.meeting_date, config.minutes_due_working_days, config.region
-    )
-
-
-def when(meeting: MeetingRow) -> datetime:
-    """The meeting's start as a naive local datetime (midnight when no time is set)."""
-    return datetime.combine(meeting.meeting_date, meeting.start_time or time(0, 0))
 
 
 # ----- the live meeting's header ----------------------------------------------------------------

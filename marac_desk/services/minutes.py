@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from marac_desk.db.models import MinutesVersion
 from marac_desk.db.store import Store
@@ -167,15 +167,3 @@ def approved(store: Store, actor: Actor, meeting_id: int, version: int | None = 
             raise MinutesError(f"There is no version {version} of these minutes.")
         audit.record(session, actor, "export", "meeting", meeting_id, f"minutes version {version}")
         return bytes(pdf)
-
-
-def version_count(store: Store, meeting_id: int) -> int:
-    with store.read() as session:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(MinutesVersion)
-                .where(MinutesVersion.meeting_id == meeting_id)
-            )
-            or 0
-        )
