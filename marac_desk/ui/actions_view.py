@@ -8,14 +8,13 @@ Ctrl+Shift+E export every agency's list of its open actions (ui.documents_dialog
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -51,9 +50,11 @@ from marac_desk.services.actions import (
     ActionRow,
     UpdateRow,
 )
+from marac_desk.services.session import Store
 from marac_desk.ui.area import AreaContext
 from marac_desk.ui.documents_dialog import DocumentsDialog
 from marac_desk.ui.meetings_view import bold_font, size_columns, table
+from marac_desk.ui.paged_model import PagedQueryModel, TaskTitles
 from marac_desk.ui.panel_dialog import FormDialog, short_date
 from marac_desk.ui.referral_form import DateField
 from marac_desk.ui.referral_text import uk_date
@@ -69,7 +70,6 @@ from marac_desk.ui.widgets import (
     tr,
 )
 
-PAGE_SIZE = 200
 SEARCH_DEBOUNCE_MS = 250
 CONTEXT = "Actions"
 
@@ -125,31 +125,12 @@ def overdue_text(row: ActionRow) -> str:
     return tr("⚠ 1 day", CONTEXT) if n == 1 else tr("⚠ {n} days", CONTEXT).format(n=n)
 
 
-class ActionListModel(QAbstractTableModel):
+class ActionListModel(PagedQueryModel[ActionRow, ActionFilter]):
     """Actions matching the filter, in the service's order (due date first), a page at a time."""
 
-    loaded = Signal()  # the first page of a new request is showing
-    counted = Signal(int)
-    failed = Signal(str)
-
     def __init__(self, ctx: AreaContext, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._rows: list[ActionRow] = []
-        self.filter = ActionFilter()
-        self.page_size = PAGE_SIZE
-        self.total: int | None = None
-        self.loading = False
+        super().__init__(ctx, ActionFilter(), parent)
         self.today: date = date.today()
-        self._generation = 0
-        self._more = False
-        self._fetching = False
-
-    def row_at(self, row: int) -> ActionRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -208,113 +189,21 @@ class ActionListModel(QAbstractTableModel):
 
     # ----- loading ---------------------------------------------------------------------------
 
-    def load(self, flt: ActionFilter | None = None) -> None:
-        """Ask again from the first page (the rows shown stay until the answer arrives)."""
-        store = self._ctx.opened.store
-        if store.closed:
-            return
-        if flt is not None:
-            self.filter = flt
-        self._generation += 1
-        generation = self._generation
-        self.loading = True
-        self._fetching = False
-        self.total = None
-        self.today = date.today()
-        flt_now, size, today = self.filter, self.page_size, self.today
+    def _new_request(self) -> None:
+        self.today = date.today()  # overdue is judged as of the request
 
-        def work(_task: Any) -> list[ActionRow] | None:
-            if generation != self._generation:
-                return None
-            return actions.list_actions(store, flt_now, today=today, limit=size, offset=0)
+    def _page_reader(self, store: Store, offset: int, limit: int) -> Callable[[], list[ActionRow]]:
+        flt, today = self.filter, self.today
+        return lambda: actions.list_actions(store, flt, today=today, limit=limit, offset=offset)
 
-        self._ctx.runner.run(
-            self.tr("Loading actions"),
-            work,
-            show_progress=False,
-            on_success=lambda rows: self._first_page(generation, rows),
-            on_error=lambda exc: self._failed(generation, exc),
-            context=self,
+    def _count_reader(self, store: Store) -> Callable[[], int]:
+        flt, today = self.filter, self.today
+        return lambda: actions.count_actions(store, flt, today)
+
+    def _task_titles(self) -> TaskTitles:
+        return TaskTitles(
+            self.tr("Loading actions"), self.tr("Counting actions"), self.tr("Loading more actions")
         )
-
-    def _first_page(self, generation: int, rows: list[ActionRow] | None) -> None:
-        if generation != self._generation or rows is None:
-            return
-        self.loading = False
-        self._more = len(rows) == self.page_size
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-        self.loaded.emit()
-        if not self._more:
-            self._counted(generation, len(rows))
-            return
-        store, flt, today = self._ctx.opened.store, self.filter, self.today
-
-        def work(_task: Any) -> int | None:
-            if generation != self._generation or store.closed:
-                return None
-            return actions.count_actions(store, flt, today)
-
-        self._ctx.runner.run(
-            self.tr("Counting actions"),
-            work,
-            show_progress=False,
-            on_success=lambda n: self._counted(generation, n),
-            on_error=lambda exc: self._failed(generation, exc),
-            context=self,
-        )
-
-    def _counted(self, generation: int, total: int | None) -> None:
-        if generation != self._generation or total is None:
-            return
-        self.total = total
-        self.counted.emit(total)
-
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self.loading = False
-        self._fetching = False
-        self._more = False
-        self.failed.emit(safe_error(exc))
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._more and not self._fetching and not self.loading
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        store = self._ctx.opened.store
-        if store.closed:
-            return
-        self._fetching = True
-        generation, offset = self._generation, len(self._rows)
-        flt, size, today = self.filter, self.page_size, self.today
-
-        def work(_task: Any) -> list[ActionRow] | None:
-            if generation != self._generation:
-                return None
-            return actions.list_actions(store, flt, today=today, limit=size, offset=offset)
-
-        self._ctx.runner.run(
-            self.tr("Loading more actions"),
-            work,
-            show_progress=False,
-            on_success=lambda rows: self._next_page(generation, offset, rows),
-            on_error=lambda exc: self._failed(generation, exc),
-            context=self,
-        )
-
-    def _next_page(self, generation: int, offset: int, rows: list[ActionRow] | None) -> None:
-        if generation != self._generation or rows is None or offset != len(self._rows):
-            return
-        self._fetching = False
-        self._more = len(rows) == self.page_size
-        if rows:
-            self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
 
 
 # ----- the status dialog --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ search is dropped. Ctrl+N starts a referral from anywhere in this area.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -42,7 +43,9 @@ from PySide6.QtWidgets import (
 
 from marac_desk.services import people, referrals
 from marac_desk.services.referrals import ReferralFilter, ReferralRow, SavedReferral
+from marac_desk.services.session import Store
 from marac_desk.ui.area import AreaContext
+from marac_desk.ui.paged_model import PagedQueryModel, TaskTitles
 from marac_desk.ui.referral_detail import ReferralDetailView
 from marac_desk.ui.referral_form import ReferralForm
 from marac_desk.ui.referral_text import (
@@ -65,7 +68,6 @@ from marac_desk.ui.widgets import (
     safe_error,
 )
 
-PAGE_SIZE = 200
 SEARCH_DEBOUNCE_MS = 250
 _NO_DATE = QDate(2000, 1, 1)
 
@@ -190,25 +192,16 @@ class ReferralTableModel(QAbstractTableModel):
         return None
 
 
-class ReferralListModel(ReferralTableModel):
-    """The whole list, filtered and sorted by the database, fetched a page at a time."""
+class ReferralListModel(PagedQueryModel[ReferralRow, ReferralFilter], ReferralTableModel):
+    """The whole list, filtered and sorted by the database, fetched a page at a time.
 
-    loaded = Signal()  # the first page of a new request is showing
-    counted = Signal(int)  # how many referrals match (arrives after the first page)
-    failed = Signal(str)
+    The paging comes from `PagedQueryModel`, how a row looks from `ReferralTableModel`.
+    """
 
     def __init__(self, ctx: AreaContext, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self.filter = ReferralFilter()
+        super().__init__(ctx, ReferralFilter(), parent)
         self.sort_key = "referral_date"
         self.descending = True
-        self.page_size = PAGE_SIZE
-        self.total: int | None = None
-        self.loading = False
-        self._generation = 0
-        self._more = False
-        self._fetching = False
 
     def load(
         self,
@@ -218,121 +211,32 @@ class ReferralListModel(ReferralTableModel):
         descending: bool | None = None,
     ) -> None:
         """Ask again from the first page (the rows shown stay until the answer arrives)."""
-        store = self._ctx.opened.store
-        if store.closed:
+        if self._ctx.opened.store.closed:
             return
-        if flt is not None:
-            self.filter = flt
         if sort is not None:
             self.sort_key = sort
         if descending is not None:
             self.descending = descending
-        self._generation += 1
-        generation = self._generation
-        self.loading = True
-        self._fetching = False
-        self.total = None
-        flt_now, sort_now, desc_now, size = (
-            self.filter,
-            self.sort_key,
-            self.descending,
-            self.page_size,
+        super().load(flt)
+
+    def _page_reader(
+        self, store: Store, offset: int, limit: int
+    ) -> Callable[[], list[ReferralRow]]:
+        flt, sort, desc = self.filter, self.sort_key, self.descending
+        return lambda: referrals.list_referrals(
+            store, flt, offset=offset, limit=limit, sort=sort, descending=desc
         )
 
-        def work(_task: Any) -> list[ReferralRow] | None:
-            if generation != self._generation:
-                return None  # a newer request is queued behind this one
-            return referrals.list_referrals(
-                store, flt_now, offset=0, limit=size, sort=sort_now, descending=desc_now
-            )
+    def _count_reader(self, store: Store) -> Callable[[], int]:
+        flt = self.filter
+        return lambda: referrals.count_referrals(store, flt)
 
-        self._ctx.runner.run(
+    def _task_titles(self) -> TaskTitles:
+        return TaskTitles(
             self.tr("Loading referrals"),
-            work,
-            show_progress=False,
-            on_success=lambda rows: self._first_page(generation, rows),
-            on_error=lambda exc: self._failed(generation, exc),
-            context=self,
-        )
-
-    def _first_page(self, generation: int, rows: list[ReferralRow] | None) -> None:
-        if generation != self._generation or rows is None:
-            return
-        self.loading = False
-        self._more = len(rows) == self.page_size
-        self.set_rows(rows)
-        self.loaded.emit()
-        if not self._more:
-            self._counted(generation, len(rows))
-            return
-        store, flt = self._ctx.opened.store, self.filter
-
-        def work(_task: Any) -> int | None:
-            if generation != self._generation or store.closed:
-                return None
-            return referrals.count_referrals(store, flt)
-
-        self._ctx.runner.run(
             self.tr("Counting referrals"),
-            work,
-            show_progress=False,
-            on_success=lambda n: self._counted(generation, n),
-            on_error=lambda exc: self._failed(generation, exc),
-            context=self,
-        )
-
-    def _counted(self, generation: int, total: int | None) -> None:
-        if generation != self._generation or total is None:
-            return
-        self.total = total
-        self.counted.emit(total)
-
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self.loading = False
-        self._fetching = False
-        self._more = False
-        self.failed.emit(safe_error(exc))
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._more and not self._fetching and not self.loading
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        store = self._ctx.opened.store
-        if store.closed:
-            return
-        self._fetching = True
-        generation, offset = self._generation, len(self._rows)
-        flt, sort, desc, size = self.filter, self.sort_key, self.descending, self.page_size
-
-        def work(_task: Any) -> list[ReferralRow] | None:
-            if generation != self._generation:
-                return None
-            return referrals.list_referrals(
-                store, flt, offset=offset, limit=size, sort=sort, descending=desc
-            )
-
-        self._ctx.runner.run(
             self.tr("Loading more referrals"),
-            work,
-            show_progress=False,
-            on_success=lambda rows: self._next_page(generation, offset, rows),
-            on_error=lambda exc: self._failed(generation, exc),
-            context=self,
         )
-
-    def _next_page(self, generation: int, offset: int, rows: list[ReferralRow] | None) -> None:
-        if generation != self._generation or rows is None or offset != len(self._rows):
-            return
-        self._fetching = False
-        self._more = len(rows) == self.page_size
-        if rows:
-            self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(COLUMNS):
