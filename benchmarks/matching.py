@@ -62,6 +62,7 @@ from marac_desk.core.matching import (
     NameCounts,
     NameForm,
     PersonEvidence,
+    SeenWith,
     blocking_keys,
     compare,
     probe_keys,
@@ -116,14 +117,27 @@ class MemoryIndex:
         order = sorted([(-n << 32) | pid for pid, n in hits.items()])
         return [code & 0xFFFFFFFF for code in order[:SHORTLIST]]
 
-    def candidates(self, probe: PersonEvidence) -> tuple[list[int], list[MatchResult]]:
+    def candidates(
+        self, probe: PersonEvidence, seen_with: SeenWith | None = None
+    ) -> tuple[list[int], list[MatchResult]]:
         ids = self.shortlist(probe)
+        if seen_with is not None:  # as services.people adds them to the shortlist
+            ids += [pid for pid in seen_with.people - set(ids) if pid in self.evidence]
         counts = self.counts if NAME_COUNTS else None
-        found = rank(probe, map(self.evidence.__getitem__, ids), limit=SHOWN, counts=counts)
+        found = rank(
+            probe,
+            map(self.evidence.__getitem__, ids),
+            limit=SHOWN,
+            counts=counts,
+            seen_with=seen_with,
+        )
         return ids, found
 
-    def compare(self, probe: PersonEvidence, pid: int) -> MatchResult:
-        return compare(probe, self.evidence[pid], counts=self.counts if NAME_COUNTS else None)
+    def compare(
+        self, probe: PersonEvidence, pid: int, seen_with: SeenWith | None = None
+    ) -> MatchResult:
+        counts = self.counts if NAME_COUNTS else None
+        return compare(probe, self.evidence[pid], counts=counts, seen_with=seen_with)
 
 
 def intake_choice(found: Sequence[MatchResult]) -> int | None:
@@ -209,6 +223,7 @@ def _miss_reason(
     shortlisted: Sequence[int],
     found: Sequence[MatchResult],
     linked: int | None,
+    seen_with: SeenWith | None,
 ) -> str:
     """Why a probe whose person is indexed was not linked to them (for the details)."""
     if linked is not None:
@@ -216,7 +231,9 @@ def _miss_reason(
     in_list = [pid for pid in shortlisted if pid in truth]
     if not in_list:
         return "not shortlisted (blocking)"
-    result = max((index.compare(probe, pid) for pid in in_list), key=lambda r: r.weight)
+    result = max(
+        (index.compare(probe, pid, seen_with) for pid in in_list), key=lambda r: r.weight
+    )
     if result.decision is Decision.LINK:
         return "two candidates at link strength (asked instead)"
     if result.decision is Decision.DISTINCT:
@@ -231,6 +248,8 @@ def link_path(result: MatchResult) -> str:
         return "surname changed"
     if last.startswith("date of birth slip"):
         return "date of birth slip"
+    if {matching.SEEN_WITH_VICTIM, matching.SEEN_WITH_PERPETRATOR}.intersection(result.reasons):
+        return "named together before"
     if any("no one else has" in r for r in result.reasons):
         return "same date of birth, a typo in a spelling no one else has"
     return "same date of birth"
@@ -243,19 +262,54 @@ def _shape(reasons: Sequence[str]) -> str:
     return f"{dob}; {', '.join(name_bits) or 'no names'}"
 
 
+@dataclass
+class Probed:
+    """One probe's pass through the pipeline: what was shortlisted, shown and linked."""
+
+    probe: PersonEvidence
+    shortlisted: list[int]
+    found: list[MatchResult]
+    linked: int | None
+    seen_with: SeenWith | None
+    seconds: float
+
+
+def look_up(
+    index: MemoryIndex, probe: PersonEvidence, seen_with: SeenWith | None = None
+) -> Probed:
+    """The pipeline for one probe, timed."""
+    started = time.perf_counter()
+    shortlisted, found = index.candidates(probe, seen_with)
+    linked = intake_choice(found)
+    return Probed(probe, shortlisted, found, linked, seen_with, time.perf_counter() - started)
+
+
 def probe_once(
     tally: Tally,
     index: MemoryIndex,
     probe: PersonEvidence,
     truth: frozenset[int],
+) -> int | None:
+    """Run one probe through the pipeline (timed) and score it against the truth (untimed)."""
+    return score(tally, index, look_up(index, probe), truth)
+
+
+def score(
+    tally: Tally,
+    index: MemoryIndex,
+    probed: Probed,
+    truth: frozenset[int],
     *,
     diagnose: bool = True,
 ) -> int | None:
-    """Run one probe through the pipeline (timed) and score it against the truth (untimed)."""
-    started = time.perf_counter()
-    shortlisted, found = index.candidates(probe)
-    linked = intake_choice(found)
-    elapsed = time.perf_counter() - started
+    """Count a probe's outcome against the truth (its time included; the scoring untimed)."""
+    probe, shortlisted, found, linked = (
+        probed.probe,
+        probed.shortlisted,
+        probed.found,
+        probed.linked,
+    )
+    elapsed = probed.seconds
     tally.seconds += elapsed
     tally.probe_ms.append(elapsed * 1000)
     tally.probes += 1
@@ -280,7 +334,10 @@ def probe_once(
     if not has_match and found:
         tally.new_shown += 1
     if diagnose and has_match:
-        best = max((index.compare(probe, pid) for pid in truth), key=lambda r: r.weight)
+        best = max(
+            (index.compare(probe, pid, probed.seen_with) for pid in truth),
+            key=lambda r: r.weight,
+        )
         if best.decision is Decision.LINK:
             tally.linkable += 1
         if linked not in truth:
@@ -292,6 +349,7 @@ def probe_once(
                     shortlisted=shortlisted,
                     found=found,
                     linked=linked,
+                    seen_with=probed.seen_with,
                 )
             ] += 1
     return linked
@@ -532,26 +590,58 @@ def _mentions(data: synthetic.SyntheticData) -> list[Mention]:
 
 
 def bench_uk_incremental(data: synthetic.SyntheticData) -> Tally:
-    """Intake in date order; the index knows what earlier referrals said about each person."""
+    """Intake in date order, as services.referrals resolves a referral's people: the victim,
+    then each perpetrator with the perpetrators named with the victim's linked person before
+    (`SeenWith`), then, when the victim was not linked but a perpetrator was, the victim again
+    with the victims of the linked perpetrators. Only automatic links give context (as in an
+    import). The index knows what earlier referrals said about each person."""
     people = {p.key: p for p in data.people}
     clear_caches()
     tally = Tally()
     index = MemoryIndex()
     known: dict[int, _Known] = {}
-    for key, first, last, dob, postcode in _mentions(data):
-        probe = evidence_from(first, last, dob, postcode=postcode)
-        truth = frozenset({key}) if key in known else frozenset()
-        probe_once(tally, index, probe, truth)
-        # The coordinator links the mention to the person it is (or creates them).
+    together: dict[int, set[int]] = defaultdict(set)
+
+    def named_with(ids: Iterable[int | None], reason: str) -> SeenWith | None:
+        found = frozenset(chain.from_iterable(together.get(i, ()) for i in ids if i))
+        return SeenWith(found, reason) if found else None
+
+    for r in data.referrals:
+        mentions = [(r.victim_key, r.victim_first_name, r.victim_last_name, r.victim_dob)]
+        mentions += [(p.person_key, p.first_name, p.last_name, p.dob) for p in r.perpetrators]
+        victim_probe = evidence_from(*mentions[0][1:], postcode=r.postcode)
+        victim = look_up(index, victim_probe)
+        perps = [
+            look_up(
+                index,
+                evidence_from(first, last, dob),
+                named_with([victim.linked], matching.SEEN_WITH_VICTIM),
+            )
+            for _, first, last, dob in mentions[1:]
+        ]
+        if victim.linked is None:
+            seen = named_with([p.linked for p in perps], matching.SEEN_WITH_PERPETRATOR)
+            if seen is not None:
+                again = look_up(index, victim_probe, seen)
+                again.seconds += victim.seconds
+                victim = again
+        for (key, *_), probed in zip(mentions, [victim, *perps], strict=True):
+            truth = frozenset({key}) if key in known else frozenset()
+            score(tally, index, probed, truth)
+        # The coordinator links each mention to the person it is (or creates them).
         started = time.perf_counter()
-        k = known.get(key)
-        if k is None:
-            k = known[key] = _Known([], [], [], [])
-            k.add(probe)
-            k.names += _known_from_the_start(people[key])
-        else:
-            k.add(probe)
-        index.put(k.evidence(key))
+        for (key, *_), probed in zip(mentions, [victim, *perps], strict=True):
+            k = known.get(key)
+            if k is None:
+                k = known[key] = _Known([], [], [], [])
+                k.add(probed.probe)
+                k.names += _known_from_the_start(people[key])
+            else:
+                k.add(probed.probe)
+            index.put(k.evidence(key))
+        for key, *_ in mentions[1:]:
+            together[r.victim_key].add(key)
+            together[key].add(r.victim_key)
         tally.seconds += time.perf_counter() - started
     return tally
 

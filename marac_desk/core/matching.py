@@ -7,7 +7,7 @@ coordinator decides, except at overwhelming confidence.
 The score is a sum of evidence weights in the Fellegi–Sunter spirit: each field's level of
 agreement adds (or, for clear disagreement, subtracts) weight; every line of evidence is
 explained in words. A candidate is shown for review from REVIEW_AT. It is a LINK (may be linked
-without asking) only on one of three paths, each overwhelming and specific:
+without asking) only on one of four paths, each overwhelming and specific:
 
 - *same date of birth*: names agree (allowing known variants and small typos) and the total
   reaches LINK_AT;
@@ -16,7 +16,12 @@ without asking) only on one of three paths, each overwhelming and specific:
   the same or a known variant, the surname agrees, the postcode or the address agrees, and the
   total reaches LINK_AT;
 - *a changed surname*: same first name (or a known variant), same date of birth and same
-  postcode (and the same address where both have one).
+  postcode (and the same address where both have one);
+- *named together before* (`SeenWith`): the candidate was on an earlier referral with someone
+  this referral is already linked to (the same victim, or the same perpetrator), the first name
+  is the same or a known variant, the surname agrees (or, with the same date of birth, has
+  changed), and no date of birth disagrees (none to compare is enough: perpetrators' dates of
+  birth are often unknown).
 
 Whatever the path, twins stay apart: a first name that disagrees never links, nor one that
 differs only by a final vowel (Daniel / Daniela, Louis / Louise: often a brother and sister),
@@ -74,6 +79,30 @@ class PersonEvidence:
     addresses: tuple[str, ...] = ()
     # The comparable forms, worked out once per evidence the first time it is compared.
     _prepared: _Prepared | None = field(default=None, init=False, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SeenWith:
+    """The people named on earlier referrals alongside someone this referral is already linked
+    to (the perpetrators of the same victim, or the victims of the same perpetrator). A victim
+    naming the same abuser again is strong evidence, so one of these people may link on names
+    alone; `reason` says so in words ("named with the same victim before")."""
+
+    people: frozenset[int]
+    reason: str
+
+    @classmethod
+    def of(cls, people: Iterable[int], *, victims: bool) -> SeenWith | None:
+        """The people named before with a referral's linked victims (`victims`) or
+        perpetrators; None when there are none."""
+        named = frozenset(people)
+        if not named:
+            return None
+        return cls(named, SEEN_WITH_VICTIM if victims else SEEN_WITH_PERPETRATOR)
+
+
+SEEN_WITH_VICTIM = "named with the same victim before"
+SEEN_WITH_PERPETRATOR = "named with the same perpetrator before"
 
 
 class Decision(StrEnum):
@@ -149,6 +178,7 @@ W_DOB = {
 W_DOB_DIFFERENT = -5.0
 W_POSTCODE = {"exact": 2.0, "sector": 0.8}
 W_ADDRESS = 1.5
+W_SEEN_WITH = 3.0
 
 LINK_AT = 12.5
 REVIEW_AT = 6.0
@@ -604,11 +634,14 @@ def _assess(
     counts: NameCounts | None,
     *,
     prune: bool,
+    seen_with: str = "",
 ) -> MatchResult | None:
     """`compare` on prepared evidence; with `prune`, None as soon as the result is certain to
-    be DISTINCT (cheapest evidence first: dates of birth, postcodes, addresses, then names)."""
+    be DISTINCT (cheapest evidence first: dates of birth, postcodes, addresses, then names).
+    `seen_with`: the reason, when the candidate was named together with this referral's
+    already-linked person before."""
     dob = _dob_match(p, k)
-    dob_weight = 0.0 if dob is None else _DOB_WEIGHT[dob]
+    dob_weight = (0.0 if dob is None else _DOB_WEIGHT[dob]) + (W_SEEN_WITH if seen_with else 0.0)
     postcode = None
     if p.postcodes and k.postcodes:
         if not p.postcodes.isdisjoint(k.postcodes):
@@ -633,12 +666,11 @@ def _assess(
     reasons += _reading_reasons(reading)
     if postcode:
         reasons.append("same postcode" if postcode == "exact" else "same postcode sector")
-    if address:
-        reasons.append("same address")
+    reasons += [why for why in ("same address" if address else "", seen_with) if why]
     decision = Decision.DISTINCT
     if total >= REVIEW_AT:
         decision = Decision.REVIEW
-        path = _link_path(reading, dob, postcode, address, both_addresses, total)
+        path = _link_path(reading, dob, postcode, address, both_addresses, total, bool(seen_with))
         if path is not None:
             decision = Decision.REVIEW if path in _NOT_LINKS else Decision.LINK
             if path:
@@ -647,18 +679,20 @@ def _assess(
     return MatchResult(k.person_id, round(total, 2), score, decision, tuple(reasons))
 
 
-def _link_path(  # noqa: PLR0911, PLR0917 - the three paths, in words
+def _link_path(  # noqa: PLR0911, PLR0917 - the four paths, in words
     reading: _Reading,
     dob: str | None,
     postcode: str | None,
     address: bool,
     both_addresses: bool,
     total: float,
+    seen_with: bool = False,
 ) -> str | None:
     """Why a candidate (already at review strength) is a link: "" for the plain path (same
-    date of birth, names agree), words for the others; None when it is not a link, or one of
+    date of birth, names agree) and for one named together before (the reason is already
+    among the reasons), words for the others; None when it is not a link, or one of
     _NOT_LINKS (not a link, whatever else agrees, and why)."""
-    _, first, last, swapped, typed_first, known_first, _, _ = reading
+    _, first, last, swapped, typed_first, known_first, unseen_first, _ = reading
     if first == "different":
         return None  # twins
     if first != "exact" and typed_first is not None and known_first is not None:
@@ -666,6 +700,11 @@ def _link_path(  # noqa: PLR0911, PLR0917 - the three paths, in words
             return BROTHER_AND_SISTER
         if first != "variant" and typed_first.known_given and known_first.known_given:
             return TWO_NAMES  # Jon and Joan, Tom and Tim: each a name in its own right
+    if seen_with and (first in _LINKING_FIRST or unseen_first):
+        if (dob is None or dob == "exact" or dob in DOB_SLIPS) and last in _AGREEING_LAST:
+            return ""
+        if dob == "exact" and last in _CHANGED_LAST and not swapped:
+            return "surname changed: first name and date of birth agree"
     if dob == "exact":
         if last != "different" and total >= LINK_AT:
             return ""
@@ -691,11 +730,19 @@ def _link_path(  # noqa: PLR0911, PLR0917 - the three paths, in words
 
 
 def compare(
-    probe: PersonEvidence, known: PersonEvidence, *, counts: NameCounts | None = None
+    probe: PersonEvidence,
+    known: PersonEvidence,
+    *,
+    counts: NameCounts | None = None,
+    seen_with: SeenWith | None = None,
 ) -> MatchResult:
     """Score `probe` (what the coordinator typed) against one `known` person. `counts`: how
-    many people in the store go by each spelling, when the caller knows."""
-    result = _assess(_prepared(probe), _prepared(known), counts, prune=False)
+    many people in the store go by each spelling, when the caller knows; `seen_with`, as for
+    `rank`."""
+    reason = ""
+    if seen_with is not None and known.person_id in seen_with.people:
+        reason = seen_with.reason
+    result = _assess(_prepared(probe), _prepared(known), counts, prune=False, seen_with=reason)
     assert result is not None
     return result
 
@@ -760,13 +807,25 @@ def rank(
     *,
     screen: Callable[[Sequence[date]], bool] | None = _SCREEN_NOT_GIVEN,
     counts: NameCounts | None = None,
+    seen_with: SeenWith | None = None,
 ) -> list[MatchResult]:
     """The candidates worth showing (as `compare` says), best first. `screen` is
     `dob_screen(probe)` when the caller has made it already (the comparison screens on dates of
-    birth itself, so it only saves work)."""
+    birth itself, so it only saves work). `seen_with`: people named together before with
+    someone this referral is already linked to (the caller includes them in `candidates`;
+    no screen leaves them out)."""
     worth = None if screen is _SCREEN_NOT_GIVEN else screen
     own = probe.person_id
     p = _prepared(probe)
+    together = seen_with.people if seen_with is not None else _NOTHING
+    if together:
+        candidates = list(candidates)
+        known_together = [
+            c._prepared or _prepared(c)
+            for c in candidates
+            if c.person_id in together and c.person_id != own
+        ]
+        candidates = [c for c in candidates if c.person_id not in together]
     people = [
         c._prepared or _prepared(c)
         for c in candidates
@@ -795,6 +854,12 @@ def rank(
         result = _assess(p, k, counts, prune=True)
         if result is not None:
             shown.append(result)
+    if together:
+        assert seen_with is not None
+        for k in known_together:
+            result = _assess(p, k, counts, prune=True, seen_with=seen_with.reason)
+            if result is not None:
+                shown.append(result)
     shown.sort(key=lambda r: (-r.weight, r.person_id or 0))
     return shown[:limit]
 

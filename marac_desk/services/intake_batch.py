@@ -35,6 +35,7 @@ from marac_desk.core.matching import (
     MatchResult,
     NameForm,
     PersonEvidence,
+    SeenWith,
     blocking_keys,
     dob_neighbourhood,
     dob_screen,
@@ -358,6 +359,8 @@ class IntakeBatch:
         self.by_victim: dict[int, list[int]] = {}  # victim -> referral ids, ascending
         self.changed_in_store: dict[int, datetime] = {}  # referral -> updated_at
         self.created_ids: list[int] = []
+        # The victims of the batch's own referrals, by perpetrator (for `_named_with`).
+        self.victims_of: dict[int, set[int]] = {}
 
     # ----- matching --------------------------------------------------------------------------
 
@@ -388,29 +391,60 @@ class IntakeBatch:
         eager = probes * EAGER_PEOPLE_PER_PROBE >= self.last_person
         self.people = PeopleSet(self.session, eager=eager)
 
-    def _ranked(self, probe: PersonEvidence) -> list[MatchResult]:
+    def _ranked(
+        self, probe: PersonEvidence, seen_with: SeenWith | None = None
+    ) -> list[MatchResult]:
         assert self.index is not None and self.people is not None
         keys = self._keys(probe)
         if not keys <= self.index.wanted:
             raise RuntimeError("This input was not among those the batch was prepared with.")
         ids = self.index.shortlist(keys, people.SHORTLIST)
         worth = dob_screen(probe)
-        return rank(probe, self.people.candidates(probe, ids, worth), screen=worth)
+        found = self.people.candidates(probe, ids, worth)
+        if seen_with is not None:  # compared whatever the keys and dates of birth say
+            shortlisted = {e.person_id for e in found}
+            found += [
+                self.people.evidence(pid)
+                for pid in sorted(seen_with.people.difference(shortlisted))
+            ]
+        return rank(probe, found, screen=worth, seen_with=seen_with)
+
+    def _named_with(self, person_ids: Sequence[int], victims: bool) -> frozenset[int]:
+        """`people.named_with` over the store and the batch."""
+        named: set[int] = set()
+        if victims:
+            for victim_id in person_ids:
+                for rid in self._history(victim_id):
+                    named |= self.referrals[rid].perpetrators
+            return frozenset(named)
+        in_store = [pid for pid in person_ids if pid <= self.last_person]
+        if in_store:
+            named |= people.named_with(self.session, in_store, victims=False)
+        for pid in person_ids:
+            named |= self.victims_of.get(pid, set())
+        return frozenset(named)
+
+    def _choose(self, inp: intake.ReferralInput, postcode: str) -> list[intake.PersonChoice]:
+        """`referrals.choose_people`, in memory."""
+        inputs = [inp.victim, *inp.perpetrators]
+        if any(person.person_id is not None for person in inputs):
+            raise ValueError("A bulk intake decides links itself: no person_id.")
+
+        def ranked(i: int, seen_with: SeenWith | None) -> list[MatchResult]:
+            return self._ranked(self._probe(inputs[i], postcode if i == 0 else ""), seen_with)
+
+        return intake.choose_people(
+            inputs, [None] * len(inputs), ranked, self._named_with, auto_link=self.auto_link
+        )
 
     def _resolve(
-        self, person: intake.PersonInput, postcode: str = ""
+        self, person: intake.PersonInput, choice: intake.PersonChoice
     ) -> tuple[int, str, list[MatchResult]]:
-        """`referrals._resolve_person`, in memory."""
-        assert self.people is not None
-        if person.person_id is not None:
-            raise ValueError("A bulk intake decides links itself: no person_id.")
-        probe = self._probe(person, postcode)
-        found = self._ranked(probe) if not person.decided else []
-        target = intake.link_target(found, auto_link=self.auto_link)
-        if target is not None:
-            self._note_variant(target, person)
-            return target, "linked", []
-        return self._new_person(person), intake.match_status_of(found), found
+        """`referrals._settle_person`, in memory."""
+        if choice.target is not None:
+            self._note_variant(choice.target, person)
+            return choice.target, "linked", []
+        return self._new_person(person), intake.match_status_of(choice.found), choice.found
 
     def _note_variant(self, person_id: int, person: intake.PersonInput) -> None:
         assert self.people is not None
@@ -593,7 +627,8 @@ class IntakeBatch:
             else None
         )
         postcode = str(inp.victim_facts.get("postcode", ""))
-        victim_id, match_status, victim_found = self._resolve(inp.victim, postcode)
+        choices = self._choose(inp, postcode)
+        victim_id, match_status, victim_found = self._resolve(inp.victim, choices[0])
         self.next_referral += 1
         rid = self.next_referral
         row = {
@@ -618,10 +653,11 @@ class IntakeBatch:
         touched = [victim_id]
         reviews = self._queue_reviews(victim_id, victim_found)
         perp_ids: list[int] = []
-        for perp in inp.perpetrators:
-            pid, _how, found = self._resolve(perp)
+        for perp, choice in zip(inp.perpetrators, choices[1:], strict=True):
+            pid, _how, found = self._resolve(perp, choice)
             reviews += self._queue_reviews(pid, found)
             perp_ids.append(pid)
+            self.victims_of.setdefault(pid, set()).add(victim_id)
             touched.append(pid)
             self.rows[ReferralPerpetrator].append(intake.perpetrator_values(perp, rid, pid))
         for child in inp.children:

@@ -21,6 +21,7 @@ from marac_desk.core.matching import (
     MatchResult,
     NameForm,
     PersonEvidence,
+    SeenWith,
     compare,
     probe_keys,
     rank,
@@ -182,28 +183,72 @@ def _shortlist(session: Session, probe: PersonEvidence, limit: int = SHORTLIST) 
 
 
 def ranked_in_session(
-    session: Session, probe: PersonEvidence, limit: int = 10
+    session: Session,
+    probe: PersonEvidence,
+    limit: int = 10,
+    *,
+    seen_with: SeenWith | None = None,
 ) -> list[MatchResult]:
-    """The scored candidates alone, best first (intake and import need no display views)."""
+    """The scored candidates alone, best first (intake and import need no display views).
+    `seen_with`: people named before with someone the referral is already linked to; they
+    are compared whatever the blocking keys say."""
     ids = _shortlist(session, probe)
+    if seen_with is not None:
+        ids += sorted(seen_with.people.difference(ids))
     evidence = load_evidence(session.connection(), ids)
-    return rank(probe, evidence.values(), limit=limit)
+    return rank(probe, evidence.values(), limit=limit, seen_with=seen_with)
+
+
+def named_with(session: Session, person_ids: Iterable[int], *, victims: bool) -> frozenset[int]:
+    """The people named on the same referrals as these: their perpetrators when they are
+    `victims`, else their victims (merges repoint referrals, so these are live people)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return frozenset()
+    pairs = (
+        select(ReferralPerpetrator.person_id if victims else Referral.victim_id)
+        .select_from(ReferralPerpetrator)
+        .join(Referral, Referral.id == ReferralPerpetrator.referral_id)
+    )
+    side = Referral.victim_id if victims else ReferralPerpetrator.person_id
+    return frozenset(session.scalars(pairs.where(side.in_(ids))))
+
+
+def seen_with_of(session: Session, linked: Sequence[int], *, victims: bool) -> SeenWith | None:
+    """The people named before with these already-linked people (victims, or perpetrators),
+    as evidence for `rank`; None when there are none."""
+    return SeenWith.of(named_with(session, linked, victims=victims), victims=victims)
 
 
 def candidates_in_session(
-    session: Session, probe: PersonEvidence, limit: int = 10
+    session: Session,
+    probe: PersonEvidence,
+    limit: int = 10,
+    *,
+    seen_with: SeenWith | None = None,
 ) -> list[tuple[MatchResult, PersonView]]:
-    ranked = ranked_in_session(session, probe, limit)
+    ranked = ranked_in_session(session, probe, limit, seen_with=seen_with)
     views = _views(session, [r.person_id for r in ranked if r.person_id is not None])
     return [(r, views[r.person_id]) for r in ranked if r.person_id in views]
 
 
-def find_candidates(store: Store, probe: PersonEvidence, limit: int = 10) -> list[Candidate]:
-    """People already in the store who may be the person being typed, best first."""
+def find_candidates(
+    store: Store,
+    probe: PersonEvidence,
+    limit: int = 10,
+    *,
+    linked: Sequence[int] = (),
+    linked_are_victims: bool = True,
+) -> list[Candidate]:
+    """People already in the store who may be the person being typed, best first. `linked`:
+    the people this referral is already linked to on the other side (its victim, when a
+    perpetrator is typed; its perpetrators, when the victim is), whose earlier companions
+    are strong candidates."""
     with store.read() as session:
+        seen = seen_with_of(session, linked, victims=linked_are_victims) if linked else None
         return [
             Candidate(view, r.score, r.decision, r.reasons)
-            for r, view in candidates_in_session(session, probe, limit)
+            for r, view in candidates_in_session(session, probe, limit, seen_with=seen)
         ]
 
 

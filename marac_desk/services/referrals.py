@@ -9,7 +9,7 @@ flag but never replaces it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,11 @@ from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from marac_desk.core import referral_rules as rules
-from marac_desk.core.matching import Decision, MatchResult
+from marac_desk.core.matching import (
+    Decision,
+    MatchResult,
+    SeenWith,
+)
 from marac_desk.core.repeats import ReferralFacts, RepeatRule, add_months, assess_history
 from marac_desk.core.vocab import NOT_KNOWN, OPEN_ACTION_STATUSES
 from marac_desk.db.models import (
@@ -414,31 +418,98 @@ def match_status_of(found: Sequence[MatchResult]) -> str:
     return "review" if found else "new"
 
 
-def _resolve_person(
-    session: Session,
-    person: PersonInput,
+@dataclass(frozen=True)
+class PersonChoice:
+    """What intake decided for one of a referral's people, before anything is written: the
+    person to link to (the coordinator's choice or an automatic link), else None for a new
+    person, and the candidates that were found (queued for review when a new person is made)."""
+
+    target: int | None
+    found: list[MatchResult]
+    chosen: bool = False  # the coordinator chose `target`
+
+
+# (position in the referral's people: 0 the victim, then the perpetrators; people named before
+# with someone already linked) -> the candidates, best first.
+Ranker = Callable[[int, SeenWith | None], list[MatchResult]]
+# (people, whether they are victims) -> the people named on the same referrals as them.
+NamedWith = Callable[[Sequence[int], bool], frozenset[int]]
+
+
+def choose_people(
+    inputs: Sequence[PersonInput],
+    given: Sequence[int | None],
+    ranked: Ranker,
+    named_with: NamedWith,
     *,
     auto_link: bool,
-    postcode: str = "",
+) -> list[PersonChoice]:
+    """Who a referral's people are: `inputs[0]` the victim, the rest perpetrators; `given` the
+    live person each was linked to by the coordinator (or None). The victim is decided first;
+    each perpetrator is then compared with the perpetrators named with that victim before
+    (a victim naming the same abuser again is strong evidence); when the victim was not linked
+    but a perpetrator was, the victim is compared again with that perpetrator's victims. Intake
+    and bulk intake both decide through this, so they agree."""
+
+    def choose(i: int, seen: SeenWith | None) -> PersonChoice:
+        if given[i] is not None:
+            return PersonChoice(given[i], [], chosen=True)
+        found = ranked(i, seen) if not inputs[i].decided else []
+        return PersonChoice(link_target(found, auto_link=auto_link), found)
+
+    def seen(ids: Sequence[int | None], victims: bool) -> SeenWith | None:
+        linked = [i for i in ids if i is not None]
+        return SeenWith.of(named_with(linked, victims) if linked else (), victims=victims)
+
+    victim = choose(0, None)
+    perps = [choose(i, seen([victim.target], True)) for i in range(1, len(inputs))]
+    if victim.target is None and not inputs[0].decided:
+        again = seen([p.target for p in perps], False)
+        if again is not None:
+            victim = choose(0, again)
+    return [victim, *perps]
+
+
+def linked_person(session: Session, person: PersonInput) -> int | None:
+    """The live person the coordinator linked `person` to, if any."""
+    if person.person_id is None:
+        return None
+    exists = session.get(Person, person.person_id)
+    if exists is None:
+        raise ReferralRejected([rules.Problem("person", "The linked person no longer exists.")])
+    return exists.merged_into_id or exists.id
+
+
+def _choose_in_session(
+    session: Session, inputs: Sequence[PersonInput], *, auto_link: bool, postcode: str
+) -> list[PersonChoice]:
+    def ranked(i: int, seen_with: SeenWith | None) -> list[MatchResult]:
+        person = inputs[i]
+        probe = people.evidence_from(
+            person.first_name, person.last_name, person.dob, postcode=postcode if i == 0 else ""
+        )
+        return people.ranked_in_session(session, probe, seen_with=seen_with)
+
+    return choose_people(
+        inputs,
+        [linked_person(session, p) for p in inputs],
+        ranked,
+        lambda ids, victims: people.named_with(session, ids, victims=victims),
+        auto_link=auto_link,
+    )
+
+
+def _settle_person(
+    session: Session, person: PersonInput, choice: PersonChoice
 ) -> tuple[int, str, list[Any]]:
     """(person id, how it was matched, results to queue for review)."""
-    if person.person_id is not None:
-        exists = session.get(Person, person.person_id)
-        if exists is None:
-            raise ReferralRejected([rules.Problem("person", "The linked person no longer exists.")])
-        live = exists.merged_into_id or exists.id
-        people.note_variant(session, live, person.first_name, person.last_name, person.dob)
-        return live, "linked", []
-    probe = people.evidence_from(person.first_name, person.last_name, person.dob, postcode=postcode)
-    found = people.ranked_in_session(session, probe) if not person.decided else []
-    target = link_target(found, auto_link=auto_link)
-    if target is not None:
-        people.note_variant(session, target, person.first_name, person.last_name, person.dob)
-        return target, "linked", []
+    if choice.target is not None:
+        people.note_variant(session, choice.target, person.first_name, person.last_name, person.dob)
+        return choice.target, "linked", []
     new_id = people.create_person_in_session(
         session, person.first_name, person.last_name, person.dob, person.gender
     )
-    return new_id, match_status_of(found), found
+    return new_id, match_status_of(choice.found), choice.found
 
 
 # ----- intake -----------------------------------------------------------------------------------
@@ -571,9 +642,10 @@ def create_in_session(
     agency_id = _agency_id(session, inp.referring_agency, cache)
     joint_id = _agency_id(session, inp.joint_agency, cache) if inp.joint_agency.strip() else None
     postcode = str(inp.victim_facts.get("postcode", ""))
-    victim_id, match_status, victim_found = _resolve_person(
-        session, inp.victim, auto_link=auto_link, postcode=postcode
+    choices = _choose_in_session(
+        session, [inp.victim, *inp.perpetrators], auto_link=auto_link, postcode=postcode
     )
+    victim_id, match_status, victim_found = _settle_person(session, inp.victim, choices[0])
     referral = Referral(
         **referral_values(
             inp,
@@ -592,8 +664,8 @@ def create_in_session(
     touched = [victim_id]
     reviews = people.queue_reviews(session, victim_id, victim_found, source)
     perp_ids: list[int] = []
-    for perp in inp.perpetrators:
-        pid, _how, found = _resolve_person(session, perp, auto_link=auto_link)
+    for perp, choice in zip(inp.perpetrators, choices[1:], strict=True):
+        pid, _how, found = _settle_person(session, perp, choice)
         reviews += people.queue_reviews(session, pid, found, source)
         perp_ids.append(pid)
         touched.append(pid)

@@ -44,6 +44,10 @@ class Probe:
     last_name: str
     dob: date | None
     postcode: str = ""
+    # The people the referral is already linked to on the other side (its victim, when a
+    # perpetrator is typed, or its perpetrators): people named with them before are shown.
+    linked: tuple[int, ...] = ()
+    linked_are_victims: bool = True
 
     @property
     def has_name(self) -> bool:
@@ -198,7 +202,12 @@ class CandidatePanel(QFrame):
             probe.first_name, probe.last_name, probe.dob, postcode=probe.postcode
         )
         try:
-            found = people.find_candidates(store, evidence)
+            found = people.find_candidates(
+                store,
+                evidence,
+                linked=probe.linked,
+                linked_are_victims=probe.linked_are_victims,
+            )
         except Exception as exc:
             self._candidates = []
             self._fill()

@@ -220,11 +220,14 @@ class PersonSection(QGroupBox):
         role: str,
         index: int = 0,
         postcode: Callable[[], str] | None = None,
+        linked_others: Callable[[], tuple[int, ...]] | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.role = role
         self._postcode = postcode or (lambda: "")
+        # Who the referral is linked to on the other side (see Probe.linked).
+        self._linked_others = linked_others or (lambda: ())
         who = self.tr("the victim") if role == "victim" else self.tr("this perpetrator")
         outer = QVBoxLayout(self)
         outer.setSpacing(6)
@@ -323,7 +326,12 @@ class PersonSection(QGroupBox):
         parsed = self.dob.parsed()
         self.candidates.set_probe(
             Probe(
-                self.first.text().strip(), self.last.text().strip(), parsed.value, self._postcode()
+                self.first.text().strip(),
+                self.last.text().strip(),
+                parsed.value,
+                self._postcode(),
+                linked=self._linked_others(),
+                linked_are_victims=self.role == "perpetrator",
             )
         )
 
@@ -536,7 +544,15 @@ class ReferralForm(QWidget):
         body.setContentsMargins(0, 0, 8, 0)
         body.setSpacing(12)
         body.addWidget(self._build_referral(self.body))
-        self.victim = PersonSection(ctx, self.body, role="victim", postcode=self._victim_postcode)
+        self.victim = PersonSection(
+            ctx,
+            self.body,
+            role="victim",
+            postcode=self._victim_postcode,
+            linked_others=self._linked_perpetrators,
+        )
+        # A link on one side makes the other side's earlier companions candidates.
+        self.victim.candidates.decision_changed.connect(self._refresh_perpetrator_probes)
         self.victim.changed.connect(self._changed)
         body.addWidget(self.victim)
         body.addWidget(self._build_victim_facts(self.body))
@@ -1024,8 +1040,13 @@ class ReferralForm(QWidget):
 
     def add_perpetrator(self, *, focus: bool = True) -> PersonSection:
         section = PersonSection(
-            self._ctx, self.body, role="perpetrator", index=len(self.perpetrators) + 1
+            self._ctx,
+            self.body,
+            role="perpetrator",
+            index=len(self.perpetrators) + 1,
+            linked_others=self._linked_victim,
         )
+        section.candidates.decision_changed.connect(self.victim.refresh_probe)
         section.changed.connect(self._changed)
         section.remove_requested.connect(self.remove_perpetrator)
         self.perpetrators.append(section)
@@ -1079,6 +1100,18 @@ class ReferralForm(QWidget):
         add_button.setFocus()
 
     # ----- reading the form ------------------------------------------------------------------
+
+    def _linked_victim(self) -> tuple[int, ...]:
+        linked = self.victim.candidates.person_id
+        return () if linked is None else (linked,)
+
+    def _linked_perpetrators(self) -> tuple[int, ...]:
+        linked = (section.candidates.person_id for section in self.perpetrators)
+        return tuple(pid for pid in linked if pid is not None)
+
+    def _refresh_perpetrator_probes(self) -> None:
+        for section in self.perpetrators:
+            section.refresh_probe()
 
     def _victim_postcode(self) -> str:
         postcode = getattr(self, "postcode", None)

@@ -15,11 +15,14 @@ from hypothesis import strategies as st
 
 from marac_desk.core.matching import (
     BROTHER_AND_SISTER,
+    SEEN_WITH_PERPETRATOR,
+    SEEN_WITH_VICTIM,
     TWO_NAMES,
     Decision,
     NameCounts,
     NameForm,
     PersonEvidence,
+    SeenWith,
     compare,
     rank,
 )
@@ -303,6 +306,68 @@ def test_two_candidates_at_link_strength_are_both_shown_as_links():
     assert [r.decision for r in found] == [Decision.LINK, Decision.LINK]
 
 
+# ----- named together before ---------------------------------------------------------------------
+
+WITH_SARAH = SeenWith(frozenset({1}), SEEN_WITH_VICTIM)
+
+
+@pytest.mark.parametrize(
+    ("probe", "known"),
+    [
+        (typed("Karl", "Dunn"), person("Karl", "Dunn", DOB)),  # no date of birth typed
+        (typed("Karl", "Dunn", DOB), person("Karl", "Dunn")),  # none known
+        (typed("Mohammed", "Dunn"), person("Muhammad", "Dunn")),  # a known variant
+        (typed("Karl", "Dunne"), person("Karl", "Dunn")),  # surname sounds alike
+        (typed("Karl", "Dunn", date(1990, 12, 4)), person("Karl", "Dunn", DOB)),  # a slip
+        (typed("Sarah", "Dunn", DOB), person("Sarah", "Jones", DOB)),  # married the perpetrator
+    ],
+)
+def test_someone_named_with_the_same_victim_before_links_on_names(probe, known):
+    assert compare(probe, known).decision is not Decision.LINK  # not on names alone
+    result = compare(probe, known, seen_with=WITH_SARAH)
+    assert result.decision is Decision.LINK
+    assert SEEN_WITH_VICTIM in result.reasons
+    assert [r.decision for r in rank(probe, [known], seen_with=WITH_SARAH)] == [Decision.LINK]
+
+
+@pytest.mark.parametrize(
+    ("probe", "known"),
+    [
+        # Her partner's son of the same name, or her brother-in-law: another date of birth.
+        (typed("Karl", "Dunn", date(1975, 8, 3)), person("Karl", "Dunn", DOB)),
+        (typed("Kyle", "Dunn"), person("Karl", "Dunn")),  # another first name
+        (typed("Daniela", "Dunn"), person("Daniel", "Dunn")),  # brother and sister
+        (typed("Jon", "Dunn"), person("Joan", "Dunn")),  # two real names
+        (typed("Karl", "Smith"), person("Karl", "Dunn")),  # another surname, no DOB
+        (typed("K", "Dunn"), person("Karl", "Dunn")),  # an initial
+    ],
+)
+def test_named_together_before_is_not_enough_when_the_rest_disagrees(probe, known):
+    result = compare(probe, known, seen_with=WITH_SARAH)
+    assert result.decision is not Decision.LINK
+
+
+def test_rank_compares_people_named_together_whatever_their_dates_of_birth_say():
+    probe = typed("Karl", "Dunn", date(1975, 8, 3))
+    known = person("Karl", "Dunn", DOB, pid=7)
+    assert rank(probe, [known]) == []
+    seen = SeenWith(frozenset({7}), SEEN_WITH_PERPETRATOR)
+    found = rank(probe, [known], seen_with=seen)
+    assert [(r.person_id, r.decision) for r in found] == [(7, Decision.REVIEW)]
+    assert SEEN_WITH_PERPETRATOR in found[0].reasons
+
+
+def test_two_people_named_with_the_same_victim_under_one_name_are_both_links():
+    """A father and son of one name with no dates of birth: the caller asks."""
+    seen = SeenWith(frozenset({1, 2}), SEEN_WITH_VICTIM)
+    found = rank(
+        typed("Karl", "Dunn"),
+        [person("Karl", "Dunn", pid=1), person("Karl", "Dunn", pid=2)],
+        seen_with=seen,
+    )
+    assert [r.decision for r in found] == [Decision.LINK, Decision.LINK]
+
+
 # ----- what any link rests on --------------------------------------------------------------------
 
 GIVEN = st.sampled_from(
@@ -342,17 +407,29 @@ _SLIP_WORDS = {
     known_codes=CODES,
     known_homes=HOMES,
     with_counts=st.booleans(),
+    together=st.booleans(),
 )
 def test_every_link_rests_on_a_date_of_birth_and_a_first_name_that_agree(
-    names, dobs, codes, homes, known_names, known_dobs, known_codes, known_homes, with_counts
+    names,
+    dobs,
+    codes,
+    homes,
+    known_names,
+    known_dobs,
+    known_codes,
+    known_homes,
+    with_counts,
+    together,
 ):
+    """... or on a first name and surname that agree with someone named together before."""
     probe = PersonEvidence(None, tuple(NameForm(*n) for n in names), tuple(dobs), codes, homes)
     known = PersonEvidence(
         1, tuple(NameForm(*n) for n in known_names), tuple(known_dobs), known_codes, known_homes
     )
     counts = NameCounts.of([known]) if with_counts else None
-    result = compare(probe, known, counts=counts)
-    assert [r.decision for r in rank(probe, [known], counts=counts)] == (
+    seen = WITH_SARAH if together else None
+    result = compare(probe, known, counts=counts, seen_with=seen)
+    assert [r.decision for r in rank(probe, [known], counts=counts, seen_with=seen)] == (
         [] if result.decision is Decision.DISTINCT else [result.decision]
     )
     if result.decision is not Decision.LINK:
@@ -361,7 +438,11 @@ def test_every_link_rests_on_a_date_of_birth_and_a_first_name_that_agree(
     assert BROTHER_AND_SISTER not in reasons
     assert TWO_NAMES not in reasons
     assert "different first name" not in reasons
-    if "same date of birth" in reasons:
+    assert "same first initial" not in reasons
+    if together and SEEN_WITH_VICTIM in reasons:
+        assert "different date of birth" not in reasons
+        assert "different surname" not in reasons or "same date of birth" in reasons
+    elif "same date of birth" in reasons:
         assert "different surname" not in reasons or "same postcode" in reasons
     else:
         assert reasons & _SLIP_WORDS

@@ -441,7 +441,8 @@ def test_repeats_are_computed_in_date_order_whatever_the_file_order(
 def test_a_possible_match_is_a_new_person_on_the_review_list(
     open_store: OpenStore, tmp_path: Path
 ) -> None:
-    rows = [GOOD, {**GOOD, "referral_date": "2024-06-01", "victim_dob": ""}]
+    no_perpetrator = {k: "" for k in GOOD if k.startswith("perpetrator_") or k == "relationship"}
+    rows = [GOOD, {**GOOD, **no_perpetrator, "referral_date": "2024-06-01", "victim_dob": ""}]
     result = run_import(open_store, write_csv(tmp_path / "in.csv", rows))
     assert (result.imported, result.needing_review) == (2, 1)
     with open_store.store.read() as s:
@@ -454,6 +455,21 @@ def test_a_possible_match_is_a_new_person_on_the_review_list(
         tuple(sorted((victims[0].victim_id, victims[1].victim_id)))
     }
     assert all(r.source == "import" for r in reviews)
+
+
+def test_the_same_perpetrator_links_a_victim_named_without_a_date_of_birth(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
+    # Names alone are not enough, but the perpetrator (same DOB) was named with this victim
+    # before: the pair together is overwhelming, so it links and is a repeat.
+    rows = [GOOD, {**GOOD, "referral_date": "2024-06-01", "victim_dob": ""}]
+    result = run_import(open_store, write_csv(tmp_path / "in.csv", rows))
+    assert (result.imported, result.repeats, result.needing_review) == (2, 1, 0)
+    with open_store.store.read() as s:
+        first, second = s.scalars(select(Referral).order_by(Referral.referral_date))
+        assert second.victim_id == first.victim_id
+        assert second.is_repeat is True
+        assert second.match_status == "linked"
 
 
 def test_heard_on_creates_each_meeting_once_and_marks_cases_heard(

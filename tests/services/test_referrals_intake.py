@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from marac_desk.core.matching import Decision
 from marac_desk.db.models import MatchReview, PersonKey
 from marac_desk.services import audit, people, referrals, settings
 from marac_desk.services.referrals import PerpetratorInput, PersonInput, ReferralInput
@@ -16,6 +17,8 @@ from marac_desk.services.session import OpenStore
 TODAY = date(2026, 11, 20)
 SARAH = PersonInput("Sarah", "Jones", date(1990, 4, 12))
 KARL = PerpetratorInput("Karl", "Dunn", date(1988, 1, 1), relationship_to_victim="ex_partner")
+# Someone else: with him, a victim's typo is not backed by a perpetrator named with her before.
+DEAN = PerpetratorInput("Dean", "Walsh", date(1979, 6, 3), relationship_to_victim="partner")
 
 
 def referral(
@@ -112,7 +115,7 @@ def test_a_typo_goes_to_the_review_list_not_linked(open_store: OpenStore) -> Non
     first = save(open_store, referral(date(2026, 1, 5)))
     typo = save(
         open_store,
-        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12))),
+        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12)), DEAN),
         auto_link=True,
     )
     assert typo.victim_id != first.victim_id
@@ -125,14 +128,48 @@ def test_a_typo_goes_to_the_review_list_not_linked(open_store: OpenStore) -> Non
     assert "surname sounds alike" in reviews[0].reasons
 
 
-def test_merge_makes_the_repeat_and_unmerge_restores_everything(open_store: OpenStore) -> None:
-    store, actor = open_store.store, open_store.actor
+def test_the_same_perpetrator_backs_a_victim_typo(open_store: OpenStore) -> None:
+    # The typo alone goes to review (above); with the perpetrator named with Sarah before
+    # (linked on his own date of birth), the pair is overwhelming: linked, and a repeat.
     first = save(open_store, referral(date(2026, 1, 5)))
-    typo = save(
+    again = save(
         open_store,
         referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12))),
         auto_link=True,
     )
+    assert (again.victim_id, again.perpetrator_ids) == (first.victim_id, first.perpetrator_ids)
+    assert again.match_status == "linked" and again.is_repeat
+    assert people.list_reviews(open_store.store) == []
+
+
+def test_a_perpetrator_without_a_date_of_birth_links_through_the_same_victim(
+    open_store: OpenStore,
+) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    no_dob = replace(KARL, dob=None)
+    again = save(open_store, referral(date(2026, 5, 1), SARAH, no_dob), auto_link=True)
+    assert again.perpetrator_ids == first.perpetrator_ids and again.is_repeat
+    # Another victim naming a Karl Dunn with no date of birth is only a possible match.
+    other = save(
+        open_store,
+        referral(date(2026, 6, 1), PersonInput("Amy", "Hart", date(1995, 2, 2)), no_dob),
+        auto_link=True,
+    )
+    assert other.perpetrator_ids != first.perpetrator_ids
+    found = people.find_candidates(open_store.store, people.evidence_from("Karl", "Dunn"))
+    assert found and all(c.decision is not Decision.LINK for c in found)
+
+
+def test_merge_makes_the_repeat_and_unmerge_restores_everything(open_store: OpenStore) -> None:
+    store, actor = open_store.store, open_store.actor
+    first = save(open_store, referral(date(2026, 1, 5)))
+    # The coordinator links Karl and leaves Sarah Jnoes to the review list (no automatic links).
+    karl = replace(KARL, person_id=first.perpetrator_ids[0])
+    typo = save(
+        open_store,
+        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12)), karl),
+    )
+    assert typo.victim_id != first.victim_id and not typo.is_repeat
     review = people.list_reviews(store)[0]
     merge_id = people.decide_review(store, actor, review.id, True, keep_id=first.victim_id)
     assert merge_id is not None
@@ -157,7 +194,7 @@ def test_not_the_same_person_closes_the_review(open_store: OpenStore) -> None:
     save(open_store, referral(date(2026, 1, 5)))
     save(
         open_store,
-        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12))),
+        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12)), DEAN),
         auto_link=True,
     )
     review = people.list_reviews(open_store.store)[0]

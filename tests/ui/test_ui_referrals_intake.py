@@ -181,6 +181,40 @@ def test_a_candidate_is_proposed_linked_and_the_repeat_shown(
     assert top.text(0).startswith(first.case_ref) and "repeated now" in top.text(0)
 
 
+def test_linking_the_victim_offers_her_earlier_perpetrator_typed_without_a_dob(
+    qtbot, window: MainWindow, open_store: OpenStore
+) -> None:  # type: ignore[no-untyped-def]
+    first = make_referral(
+        open_store,
+        "Katie",
+        "Smith",
+        date(1990, 3, 4),
+        on=days_ago(120),
+        perpetrator=("John", "Brown", date(1988, 1, 1)),
+    )
+    _view, form = _new_form(qtbot, window)
+    perp = form.perpetrators[0]
+    # Typed first: with no date of birth, a John Brown is only a possible match.
+    with qtbot.waitSignal(perp.candidates.searched, timeout=5_000, check_params_cb=lambda n: n > 0):
+        _type(qtbot, perp.first, "John")
+        _type(qtbot, perp.last, "Brown")
+    assert "named with the same victim before" not in perp.candidates.table.item(0, 3).text()
+    assert not perp.candidates.table.item(0, 0).font().bold()  # bold: strong enough to link
+
+    victim = form.victim.candidates
+    with qtbot.waitSignal(victim.searched, timeout=5_000, check_params_cb=lambda n: n > 0):
+        _type(qtbot, form.victim.first, "Katie")
+        _type(qtbot, form.victim.last, "Smith")
+        _type(qtbot, form.victim.dob, "04/03/1990")
+    # Linking the victim searches the perpetrator again, with her earlier perpetrators.
+    with qtbot.waitSignal(perp.candidates.searched, timeout=5_000):
+        victim.link_button.click()
+    assert victim.person_id == first.victim_id
+    assert perp.candidates.table.rowCount() == 1
+    assert "named with the same victim before" in perp.candidates.table.item(0, 3).text()
+    assert perp.candidates.table.item(0, 0).font().bold()
+
+
 def test_new_person_choice_and_changed_name_reset(
     qtbot, window: MainWindow, open_store: OpenStore
 ) -> None:  # type: ignore[no-untyped-def]
