@@ -328,6 +328,8 @@ class CandidatePanel(QFrame):
                     n=n
                 )
             )
+            if self._candidates[0].decision is Decision.LINK:
+                text = self.tr("⚑ A strong match, in bold: link to it or choose New person.")
             text += " " + self.tr(
                 "If you save without choosing, the pair goes to People to review."
             )

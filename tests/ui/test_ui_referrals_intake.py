@@ -200,6 +200,7 @@ def test_linking_the_victim_offers_her_earlier_perpetrator_typed_without_a_dob(
         _type(qtbot, perp.last, "Brown")
     assert "named with the same victim before" not in perp.candidates.table.item(0, 3).text()
     assert not perp.candidates.table.item(0, 0).font().bold()  # bold: strong enough to link
+    assert "strong match" not in perp.candidates.status.text()
 
     victim = form.victim.candidates
     with qtbot.waitSignal(victim.searched, timeout=5_000, check_params_cb=lambda n: n > 0):
@@ -213,6 +214,7 @@ def test_linking_the_victim_offers_her_earlier_perpetrator_typed_without_a_dob(
     assert perp.candidates.table.rowCount() == 1
     assert "named with the same victim before" in perp.candidates.table.item(0, 3).text()
     assert perp.candidates.table.item(0, 0).font().bold()
+    assert "A strong match, in bold" in perp.candidates.status.text()
 
 
 def test_new_person_choice_and_changed_name_reset(
