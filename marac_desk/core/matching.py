@@ -52,6 +52,7 @@ from typing import Any
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
+from marac_desk.core.identifiers import KIND_WORDS, NHS, kind_of
 from marac_desk.core.names import (
     compact,
     name_family,
@@ -77,6 +78,8 @@ class PersonEvidence:
     dobs: tuple[date, ...] = ()
     postcodes: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+    # Agencies' identifiers, as `core.identifiers` stores them ("nhs:9434765919").
+    identifiers: tuple[str, ...] = ()
     # The comparable forms, worked out once per evidence the first time it is compared.
     _prepared: _Prepared | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -179,6 +182,9 @@ W_DOB_DIFFERENT = -5.0
 W_POSTCODE = {"exact": 2.0, "sector": 0.8}
 W_ADDRESS = 1.5
 W_SEEN_WITH = 3.0
+# The same identifier is overwhelming; a different agency reference may be a typo (no check
+# digit), two valid NHS numbers that differ are two people.
+W_IDENTIFIER = {"same": 9.0, "different": -2.0, "different nhs": -8.0}
 
 LINK_AT = 12.5
 REVIEW_AT = 6.0
@@ -517,6 +523,7 @@ class _Prepared:
         "addresses",
         "dob_tags",
         "dobs",
+        "identifiers",
         "names",
         "person_id",
         "postcodes",
@@ -542,6 +549,7 @@ class _Prepared:
         self.addresses = (
             tuple(a.lower() for a in person.addresses if a.strip()) if person.addresses else ()
         )
+        self.identifiers = frozenset(person.identifiers) if person.identifiers else _NOTHING
         # What `rank` looks at first: the dates' tags and the postcodes (None without dates).
         self.screen = (self.dob_tags + tuple(self.postcodes)) if dobs else None
 
@@ -601,6 +609,26 @@ def _dob_match(p: _Prepared, k: _Prepared) -> str | None:
     return best
 
 
+_NO_IDENTIFIER: tuple[str | None, str] = (None, "")
+
+
+def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:
+    """(level, why) of the two people's identifiers: "same" when they share one, "different"
+    (or "different nhs") when both have one of a kind and none of that kind agree; (None, "")
+    when there is nothing to compare."""
+    if not p.identifiers or not k.identifiers:
+        return _NO_IDENTIFIER
+    shared = p.identifiers & k.identifiers
+    if shared:
+        return "same", "same " + KIND_WORDS.get(kind_of(min(shared)), "identifier")
+    kinds = {kind_of(i) for i in p.identifiers} & {kind_of(i) for i in k.identifiers}
+    if not kinds:
+        return _NO_IDENTIFIER
+    kind = NHS if NHS in kinds else min(kinds)
+    why = "different " + KIND_WORDS.get(kind, "identifier")
+    return ("different nhs" if kind == NHS else "different"), why
+
+
 def _address_agrees(p: _Prepared, k: _Prepared) -> bool:
     for x in p.addresses:
         for y in k.addresses:
@@ -623,8 +651,12 @@ if (
     >= REVIEW_AT
 ):
     raise ValueError("rank's screen needs weights under which it never changes a decision")
+_IDENTIFIER_WEIGHT: dict[str | None, float] = {None: 0.0}
+_IDENTIFIER_WEIGHT.update((level, weight) for level, weight in W_IDENTIFIER.items())
 _LINKING_FIRST = frozenset({"exact", "variant"})
-_AGREEING_LAST = frozenset({"exact", "variant", "sound", "typo"})
+_AGREEING = frozenset({"exact", "variant", "sound", "typo"})
+_DOB_AGREEING = frozenset({"exact"}) | DOB_SLIPS
+_AGREEING_LAST = _AGREEING
 _CHANGED_LAST = frozenset({"different", "close"})
 
 
@@ -641,7 +673,12 @@ def _assess(
     `seen_with`: the reason, when the candidate was named together with this referral's
     already-linked person before."""
     dob = _dob_match(p, k)
-    dob_weight = (0.0 if dob is None else _DOB_WEIGHT[dob]) + (W_SEEN_WITH if seen_with else 0.0)
+    identifier, identifier_why = _identifier_level(p, k) if p.identifiers else _NO_IDENTIFIER
+    dob_weight = (
+        (0.0 if dob is None else _DOB_WEIGHT[dob])
+        + (W_SEEN_WITH if seen_with else 0.0)
+        + _IDENTIFIER_WEIGHT[identifier]
+    )
     postcode = None
     if p.postcodes and k.postcodes:
         if not p.postcodes.isdisjoint(k.postcodes):
@@ -666,11 +703,22 @@ def _assess(
     reasons += _reading_reasons(reading)
     if postcode:
         reasons.append("same postcode" if postcode == "exact" else "same postcode sector")
-    reasons += [why for why in ("same address" if address else "", seen_with) if why]
+    reasons += [
+        why for why in ("same address" if address else "", seen_with, identifier_why) if why
+    ]
     decision = Decision.DISTINCT
     if total >= REVIEW_AT:
         decision = Decision.REVIEW
-        path = _link_path(reading, dob, postcode, address, both_addresses, total, bool(seen_with))
+        path = _link_path(
+            reading,
+            dob,
+            postcode,
+            address,
+            both_addresses,
+            total,
+            bool(seen_with),
+            identifier,
+        )
         if path is not None:
             decision = Decision.REVIEW if path in _NOT_LINKS else Decision.LINK
             if path:
@@ -679,7 +727,29 @@ def _assess(
     return MatchResult(k.person_id, round(total, 2), score, decision, tuple(reasons))
 
 
-def _link_path(  # noqa: PLR0911, PLR0917 - the four paths, in words
+def _twins(first: str | None, typed: _Name | None, known: _Name | None) -> str | None:
+    """Why two first names must never link: "" when they plainly differ (twins), words when
+    they only look alike; None when they may link."""
+    if first == "different":
+        return ""
+    if first != "exact" and typed is not None and known is not None:
+        if _brother_and_sister(typed, known):
+            return BROTHER_AND_SISTER
+        if first != "variant" and typed.known_given and known.known_given:
+            return TWO_NAMES  # Jon and Joan, Tom and Tim: each a name in its own right
+    return None
+
+
+def _corroborated(first: str | None, last: str | None, dob: str | None, home: bool) -> bool:
+    """Whether a shared identifier is backed by two of: the first name, the surname, the date
+    of birth (or a slip of it), the home (postcode or address). One agreeing could be an
+    identifier typed onto the wrong record; a person known by another name (a middle name, a
+    new surname) keeps their identifier, date of birth and home."""
+    agreeing = (first in _AGREEING) + (last in _AGREEING) + (dob in _DOB_AGREEING) + home
+    return agreeing >= 2
+
+
+def _link_path(  # noqa: PLR0911, PLR0917 - the paths, in words
     reading: _Reading,
     dob: str | None,
     postcode: str | None,
@@ -687,19 +757,20 @@ def _link_path(  # noqa: PLR0911, PLR0917 - the four paths, in words
     both_addresses: bool,
     total: float,
     seen_with: bool = False,
+    identifier: str | None = None,
 ) -> str | None:
     """Why a candidate (already at review strength) is a link: "" for the plain path (same
-    date of birth, names agree) and for one named together before (the reason is already
-    among the reasons), words for the others; None when it is not a link, or one of
+    date of birth, names agree), for one named together before and for the same identifier
+    (the reasons already say so), words for the others; None when it is not a link, or one of
     _NOT_LINKS (not a link, whatever else agrees, and why)."""
     _, first, last, swapped, typed_first, known_first, unseen_first, _ = reading
-    if first == "different":
-        return None  # twins
-    if first != "exact" and typed_first is not None and known_first is not None:
-        if _brother_and_sister(typed_first, known_first):
-            return BROTHER_AND_SISTER
-        if first != "variant" and typed_first.known_given and known_first.known_given:
-            return TWO_NAMES  # Jon and Joan, Tom and Tim: each a name in its own right
+    if identifier == "different nhs":
+        return None  # two valid NHS numbers: two people, whatever else agrees
+    if identifier == "same" and _corroborated(first, last, dob, postcode == "exact" or address):
+        return ""
+    twins = _twins(first, typed_first, known_first)
+    if twins is not None:
+        return twins or None
     if seen_with and (first in _LINKING_FIRST or unseen_first):
         if (dob is None or dob == "exact" or dob in DOB_SLIPS) and last in _AGREEING_LAST:
             return ""
@@ -759,6 +830,8 @@ def dob_screen(probe: PersonEvidence) -> Callable[[Sequence[date]], bool] | None
         best += max(W_POSTCODE.values())
     if probe.addresses:
         best += W_ADDRESS
+    if probe.identifiers:
+        best += W_IDENTIFIER["same"]
     dobs = probe.dobs
     if not dobs or best >= REVIEW_AT:
         return None
@@ -837,10 +910,12 @@ def rank(
         # those with no date in the probe's neighbourhood and no postcode in common go.
         neighbourhood = p.neighbourhood()
         first_look = neighbourhood | p.postcodes
+        ids = p.identifiers
         people = [
             k
             for k in people
             if k.screen is None
+            or (ids and not ids.isdisjoint(k.identifiers))
             or (
                 not first_look.isdisjoint(k.screen)
                 and (
@@ -895,7 +970,10 @@ def _date_key(day: date) -> str:
 
 
 def _keys(
-    forms: Iterable[tuple[str, str]], dobs: Sequence[date], postcodes: Iterable[str]
+    forms: Iterable[tuple[str, str]],
+    dobs: Sequence[date],
+    postcodes: Iterable[str],
+    identifiers: Iterable[str] = (),
 ) -> frozenset[str]:
     keys: set[str] = set()
     firsts: set[str] = set()
@@ -909,6 +987,7 @@ def _keys(
         keys.update(f"fy:{first}:{year}"[:60] for first in firsts for year in years)
         keys.update(map(_date_key, dobs))
     keys.update(f"p:{normalise_postcode(p)}"[:60] for p in postcodes if p.strip())
+    keys.update(f"i:{i}"[:60] for i in identifiers)
     return frozenset(keys)
 
 
@@ -918,7 +997,12 @@ def blocking_keys(person: PersonEvidence) -> frozenset[str]:
     surname's sound (`l:`) and consonant skeleton (`s:`), the first name's sound with each
     year of birth (`fy:`) and with the surname's sound (`fl:`), each date of birth (`d:`) and
     postcode (`p:`); at most 60 characters each."""
-    return _keys(((n.first, n.last) for n in person.names), person.dobs, person.postcodes)
+    return _keys(
+        ((n.first, n.last) for n in person.names),
+        person.dobs,
+        person.postcodes,
+        person.identifiers,
+    )
 
 
 def probe_keys(probe: PersonEvidence) -> frozenset[str]:
@@ -930,4 +1014,4 @@ def probe_keys(probe: PersonEvidence) -> frozenset[str]:
     for d in probe.dobs:
         if d.day <= 12 and d.day != d.month:
             dobs.append(date(d.year, d.day, d.month))
-    return _keys(forms, dobs, probe.postcodes)
+    return _keys(forms, dobs, probe.postcodes, probe.identifiers)

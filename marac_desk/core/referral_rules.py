@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from marac_desk.core.identifiers import nhs_number_problem, reference_problem
 from marac_desk.core.vocab import NOT_KNOWN, TRI_STATE
 
 EARLIEST_PLAUSIBLE_DATE = date(1900, 1, 1)
@@ -38,6 +39,9 @@ class PersonDraft:
     first_name: str = ""
     last_name: str = ""
     dob: date | None = None
+    # Keyword-only: subclasses' own fields keep their positions.
+    nhs_number: str = field(default="", kw_only=True)
+    agency_person_id: str = field(default="", kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ def _victim_problems(draft: ReferralDraft, today: date) -> list[Problem]:
         problems.append(Problem("victim.name", "The victim's name is required."))
     dob_problems = _check_dob("victim", "The victim", victim.dob, ref_date, today)
     problems += dob_problems
+    problems += _identifier_problems("victim", victim)
     if victim.dob and ref_date and not dob_problems:
         age = age_on(victim.dob, ref_date)
         if age < MARAC_MIN_VICTIM_AGE:
@@ -156,6 +161,18 @@ def _victim_problems(draft: ReferralDraft, today: date) -> list[Problem]:
     return problems
 
 
+def _identifier_problems(where: str, person: PersonDraft) -> list[Problem]:
+    found = [
+        Problem(f"{where}.{name}", problem)
+        for name, problem in (
+            ("nhs_number", nhs_number_problem(person.nhs_number)),
+            ("agency_person_id", reference_problem(person.agency_person_id)),
+        )
+        if problem
+    ]
+    return found
+
+
 def _perpetrator_problems(draft: ReferralDraft, today: date) -> list[Problem]:
     problems: list[Problem] = []
     ref_date = draft.referral_date
@@ -165,6 +182,7 @@ def _perpetrator_problems(draft: ReferralDraft, today: date) -> list[Problem]:
             problems.append(Problem(f"{where}.name", f"{label} needs a name (or remove them)."))
         dob_problems = _check_dob(where, label, perp.dob, ref_date, today)
         problems += dob_problems
+        problems += _identifier_problems(where, perp)
         if perp.dob and ref_date and not dob_problems:
             age = age_on(perp.dob, ref_date)
             if age <= YOUNG_PERPETRATOR_MAX_AGE:

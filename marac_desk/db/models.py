@@ -136,6 +136,17 @@ class PersonAlias(Base):
     person: Mapped[Person] = relationship(back_populates="aliases")
 
 
+class PersonIdentifier(Base):
+    """An identifier an agency gives this person (NHS number, police or other agency person
+    id), as `core.identifiers` normalises it: "nhs:9434765919", "ref:NT123456"."""
+
+    __tablename__ = "person_identifiers"
+    __table_args__ = (UniqueConstraint("person_id", "identifier"),)
+    id: Mapped[int] = _id()
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    identifier: Mapped[str] = mapped_column(String(60), index=True)
+
+
 class PersonDob(Base):
     """An alternative date of birth seen for a person (records disagree more often than not)."""
 

@@ -31,6 +31,9 @@ _aliases = sa.table(
     sa.column("last_name", sa.String),
 )
 _dobs = sa.table("person_dobs", sa.column("person_id", sa.Integer), sa.column("dob", sa.Date))
+_identifiers = sa.table(
+    "person_identifiers", sa.column("person_id", sa.Integer), sa.column("identifier", sa.String)
+)
 _referrals = sa.table(
     "referrals", sa.column("victim_id", sa.Integer), sa.column("postcode", sa.String)
 )
@@ -58,6 +61,7 @@ class EvidenceParts:
         self.aliases: dict[int, list[tuple[str, str]]] = defaultdict(list)
         self.dobs: dict[int, list[date]] = defaultdict(list)
         self.postcodes: dict[int, set[str]] = defaultdict(set)
+        self.identifiers: dict[int, set[str]] = defaultdict(set)
 
     def add_person(self, pid: int, first: str | None, last: str | None, dob: date | None) -> None:
         self.people[pid] = (first or "", last or "", dob)
@@ -70,6 +74,9 @@ class EvidenceParts:
 
     def add_postcode(self, pid: int, postcode: str) -> None:
         self.postcodes[pid].add(postcode)
+
+    def add_identifier(self, pid: int, identifier: str) -> None:
+        self.identifiers[pid].add(identifier)
 
     def all_dobs(self, pid: int) -> tuple[date, ...]:
         own = self.people[pid][2]
@@ -90,11 +97,15 @@ class EvidenceParts:
             tuple(dict.fromkeys(names)),
             self.all_dobs(pid),
             tuple(sorted(self.postcodes.get(pid, ()))),
+            identifiers=tuple(sorted(self.identifiers.get(pid, ()))),
         )
 
 
-def load_evidence(conn: Connection, person_ids: Iterable[int]) -> dict[int, PersonEvidence]:
-    """Everything matching knows about these people (merged-away people included as they are)."""
+def load_evidence(
+    conn: Connection, person_ids: Iterable[int], *, identifiers: bool = True
+) -> dict[int, PersonEvidence]:
+    """Everything matching knows about these people (merged-away people included as they are).
+    `identifiers=False` for stores older than schema 7 (the schema-2 migration's rebuild)."""
     ids = sorted(set(person_ids))
     parts = EvidenceParts()
     for chunk in _chunks(ids):
@@ -114,6 +125,12 @@ def load_evidence(conn: Connection, person_ids: Iterable[int]) -> dict[int, Pers
             .where(_referrals.c.postcode != "")
         ):
             parts.add_postcode(pid, postcode)
+        if not identifiers:
+            continue
+        for pid, identifier in conn.execute(
+            sa.select(_identifiers).where(_identifiers.c.person_id.in_(chunk))
+        ):
+            parts.add_identifier(pid, identifier)
     found = (parts.evidence(pid) for pid in ids)
     return {e.person_id: e for e in found if e is not None and e.person_id is not None}
 
@@ -140,10 +157,14 @@ def scan_evidence(dbapi: Any) -> EvidenceParts:
         "SELECT victim_id, postcode FROM referrals WHERE postcode != ''"
     ):
         parts.postcodes[pid].add(postcode)
+    for pid, identifier in dbapi.execute("SELECT person_id, identifier FROM person_identifiers"):
+        parts.identifiers[pid].add(identifier)
     return parts
 
 
-def refresh_person_keys(conn: Connection, person_ids: Iterable[int]) -> None:
+def refresh_person_keys(
+    conn: Connection, person_ids: Iterable[int], *, identifiers: bool = True
+) -> None:
     """Recompute the keys of these people (after a create, edit, alias, merge or un-merge).
 
     People merged into someone else get no keys: candidates are always live people.
@@ -164,7 +185,7 @@ def refresh_person_keys(conn: Connection, person_ids: Iterable[int]) -> None:
     }
     rows = [
         {"person_id": pid, "key": key}
-        for pid, evidence in load_evidence(conn, ids).items()
+        for pid, evidence in load_evidence(conn, ids, identifiers=identifiers).items()
         if pid not in merged
         for key in sorted(blocking_keys(evidence))
     ]
@@ -172,10 +193,11 @@ def refresh_person_keys(conn: Connection, person_ids: Iterable[int]) -> None:
         conn.execute(sa.insert(_keys), rows)
 
 
-def rebuild_all_person_keys(conn: Connection) -> int:
-    """Recompute every person's keys; returns how many people were indexed."""
+def rebuild_all_person_keys(conn: Connection, *, identifiers: bool = True) -> int:
+    """Recompute every person's keys; returns how many people were indexed. `identifiers`:
+    False before schema 7 made their table."""
     conn.execute(sa.delete(_keys))
     ids = [pid for (pid,) in conn.execute(sa.select(_people.c.id).order_by(_people.c.id))]
     for start in range(0, len(ids), 5000):
-        refresh_person_keys(conn, ids[start : start + 5000])
+        refresh_person_keys(conn, ids[start : start + 5000], identifiers=identifiers)
     return len(ids)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from marac_desk.core.identifiers import display as identifier_display
 from marac_desk.core.matching import (
     Decision,
     MatchResult,
@@ -31,6 +32,7 @@ from marac_desk.db.models import (
     Person,
     PersonAlias,
     PersonDob,
+    PersonIdentifier,
     PersonKey,
     PersonMerge,
     Referral,
@@ -61,6 +63,7 @@ class PersonView:
     merged_into_id: int | None
     referrals_as_victim: int
     referrals_as_perpetrator: int
+    identifiers: tuple[str, ...] = ()  # as core.identifiers.display shows them
 
     @property
     def display_name(self) -> str:
@@ -108,11 +111,14 @@ def evidence_from(
     alternative_dobs: Sequence[date] = (),
     postcode: str = "",
     person_id: int | None = None,
+    identifiers: Sequence[str] = (),
 ) -> PersonEvidence:
-    """What the coordinator typed, in the form matching compares."""
+    """What the coordinator typed, in the form matching compares (`identifiers` as
+    `core.identifiers` stores them)."""
     names = (NameForm(first_name, last_name), *(NameForm(first, last) for first, last in aliases))
     dobs = tuple(d for d in (dob, *alternative_dobs) if d is not None)
-    return PersonEvidence(person_id, names, dobs, (postcode,) if postcode.strip() else ())
+    postcodes = (postcode,) if postcode.strip() else ()
+    return PersonEvidence(person_id, names, dobs, postcodes, identifiers=tuple(identifiers))
 
 
 # ----- reading ----------------------------------------------------------------------------------
@@ -131,6 +137,13 @@ def _views(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
     alt: dict[int, list[date]] = {}
     for d in session.scalars(select(PersonDob).where(PersonDob.person_id.in_(wanted))):
         alt.setdefault(d.person_id, []).append(d.dob)
+    known_ids: dict[int, list[str]] = {}
+    for row in session.scalars(
+        select(PersonIdentifier)
+        .where(PersonIdentifier.person_id.in_(wanted))
+        .order_by(PersonIdentifier.identifier)
+    ):
+        known_ids.setdefault(row.person_id, []).append(identifier_display(row.identifier))
     as_victim = dict(
         session.execute(
             select(Referral.victim_id, func.count())
@@ -157,6 +170,7 @@ def _views(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
             merged_into_id=p.merged_into_id,
             referrals_as_victim=int(as_victim.get(pid, 0)),
             referrals_as_perpetrator=int(as_perp.get(pid, 0)),
+            identifiers=tuple(known_ids.get(pid, ())),
         )
         for pid, p in people.items()
     }
@@ -278,6 +292,7 @@ def create_person_in_session(
     *,
     aliases: Sequence[tuple[str, str]] = (),
     alternative_dobs: Sequence[date] = (),
+    identifiers: Sequence[str] = (),
 ) -> int:
     person = Person(**person_values(first_name, last_name, dob, gender, utcnow()))
     session.add(person)
@@ -287,6 +302,8 @@ def create_person_in_session(
     for alt in alternative_dobs:
         if alt != dob:
             session.add(PersonDob(person_id=person.id, dob=alt))
+    for identifier in dict.fromkeys(identifiers):
+        session.add(PersonIdentifier(person_id=person.id, identifier=identifier))
     session.flush()
     return person.id
 
@@ -304,13 +321,22 @@ def variant_of(
 
 
 def note_variant(
-    session: Session, person_id: int, first_name: str, last_name: str, dob: date | None
+    session: Session,
+    person_id: int,
+    first_name: str,
+    last_name: str,
+    dob: date | None,
+    *,
+    identifiers: Sequence[str] = (),
 ) -> None:
-    """A linked referral wrote the person differently: keep that as an alias / alternative DOB,
-    so the next search under that spelling finds them."""
+    """A linked referral wrote the person differently: keep that as an alias / alternative DOB
+    (and any identifier not known yet), so the next search under that spelling finds them."""
     known = load_evidence(session.connection(), [person_id]).get(person_id)
     if known is None:
         return
+    for identifier in dict.fromkeys(identifiers):
+        if identifier not in known.identifiers:
+            session.add(PersonIdentifier(person_id=person_id, identifier=identifier))
     alias, other_dob = variant_of(known, first_name, last_name, dob)
     if alias is not None:
         session.add(
@@ -503,6 +529,7 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
         ),
         "aliases_added": [],
         "dobs_added": [],
+        "identifiers_added": [],
     }
     session.execute(
         update(Referral).where(Referral.victim_id == merged_id).values(victim_id=kept_id)
@@ -542,6 +569,21 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
             session.add(row)
             session.flush()
             moved["dobs_added"].append(row.id)
+    kept_identifiers = set(
+        session.scalars(
+            select(PersonIdentifier.identifier).where(PersonIdentifier.person_id == kept_id)
+        )
+    )
+    for identifier in session.scalars(
+        select(PersonIdentifier.identifier)
+        .where(PersonIdentifier.person_id == merged_id)
+        .order_by(PersonIdentifier.id)
+    ):
+        if identifier not in kept_identifiers:
+            row_ = PersonIdentifier(person_id=kept_id, identifier=identifier)
+            session.add(row_)
+            session.flush()
+            moved["identifiers_added"].append(row_.id)
     merged.merged_into_id = kept_id
     merged.updated_at = kept.updated_at = utcnow()
     record = PersonMerge(
@@ -610,6 +652,10 @@ def unmerge(store: Store, actor: Actor, merge_id: int) -> None:
             dob_row = session.get(PersonDob, dob_id)
             if dob_row is not None:
                 session.delete(dob_row)
+        for identifier_id in moved.get("identifiers_added", []):
+            identifier_row = session.get(PersonIdentifier, identifier_id)
+            if identifier_row is not None:
+                session.delete(identifier_row)
         merged = session.get(Person, merged_id)
         assert merged is not None
         merged.merged_into_id = None

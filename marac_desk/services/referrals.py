@@ -18,6 +18,7 @@ from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from marac_desk.core import referral_rules as rules
+from marac_desk.core.identifiers import identifiers_of
 from marac_desk.core.matching import (
     Decision,
     MatchResult,
@@ -65,6 +66,14 @@ class PersonInput:
     person_id: int | None = None
     # True when the coordinator saw the candidates and chose "new person": no review is queued.
     decided: bool = False
+    # Agencies' identifiers as typed (validated by core.referral_rules; blank when unknown).
+    nhs_number: str = field(default="", kw_only=True)
+    agency_person_id: str = field(default="", kw_only=True)
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """As `core.identifiers` stores them (call after validation: ValueError if invalid)."""
+        return identifiers_of(self.nhs_number, self.agency_person_id)
 
 
 @dataclass(frozen=True)
@@ -166,13 +175,27 @@ def draft_of(inp: ReferralInput) -> rules.ReferralDraft:
         referral_date=inp.referral_date,
         referring_agency=inp.referring_agency,
         joint_agency=inp.joint_agency,
-        victim=rules.PersonDraft(inp.victim.first_name, inp.victim.last_name, inp.victim.dob),
+        victim=rules.PersonDraft(
+            inp.victim.first_name,
+            inp.victim.last_name,
+            inp.victim.dob,
+            nhs_number=inp.victim.nhs_number,
+            agency_person_id=inp.victim.agency_person_id,
+        ),
         perpetrators=tuple(
-            rules.PerpetratorDraft(p.first_name, p.last_name, p.dob, p.relationship_to_victim)
+            rules.PerpetratorDraft(
+                p.first_name,
+                p.last_name,
+                p.dob,
+                nhs_number=p.nhs_number,
+                agency_person_id=p.agency_person_id,
+                relationship_to_victim=p.relationship_to_victim,
+            )
             for p in inp.perpetrators
         ),
         children=tuple(
-            rules.ChildDraft(c.first_name, c.last_name, c.dob, c.unborn) for c in inp.children
+            rules.ChildDraft(c.first_name, c.last_name, c.dob, unborn=c.unborn)
+            for c in inp.children
         ),
         children_status=inp.children_status,
         crit_visible_high_risk=inp.crit_visible_high_risk,
@@ -486,7 +509,11 @@ def _choose_in_session(
     def ranked(i: int, seen_with: SeenWith | None) -> list[MatchResult]:
         person = inputs[i]
         probe = people.evidence_from(
-            person.first_name, person.last_name, person.dob, postcode=postcode if i == 0 else ""
+            person.first_name,
+            person.last_name,
+            person.dob,
+            postcode=postcode if i == 0 else "",
+            identifiers=person.identifiers,
         )
         return people.ranked_in_session(session, probe, seen_with=seen_with)
 
@@ -504,10 +531,22 @@ def _settle_person(
 ) -> tuple[int, str, list[Any]]:
     """(person id, how it was matched, results to queue for review)."""
     if choice.target is not None:
-        people.note_variant(session, choice.target, person.first_name, person.last_name, person.dob)
+        people.note_variant(
+            session,
+            choice.target,
+            person.first_name,
+            person.last_name,
+            person.dob,
+            identifiers=person.identifiers,
+        )
         return choice.target, "linked", []
     new_id = people.create_person_in_session(
-        session, person.first_name, person.last_name, person.dob, person.gender
+        session,
+        person.first_name,
+        person.last_name,
+        person.dob,
+        person.gender,
+        identifiers=person.identifiers,
     )
     return new_id, match_status_of(choice.found), choice.found
 

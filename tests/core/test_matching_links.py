@@ -387,6 +387,7 @@ DATES = st.sampled_from(
     ]
 )
 CODES = st.sampled_from([(), POSTCODE, ("NT1 4XY",)])
+IDS = st.sampled_from([(), ("nhs:9434765919",), ("nhs:4010232137",), ("ref:NT1",)])
 HOMES = st.sampled_from([(), ADDRESS, ("5 High Road",)])
 _SLIP_WORDS = {
     "date of birth with day and month swapped",
@@ -408,6 +409,8 @@ _SLIP_WORDS = {
     known_homes=HOMES,
     with_counts=st.booleans(),
     together=st.booleans(),
+    ids=IDS,
+    known_ids=IDS,
 )
 def test_every_link_rests_on_a_date_of_birth_and_a_first_name_that_agree(
     names,
@@ -420,11 +423,18 @@ def test_every_link_rests_on_a_date_of_birth_and_a_first_name_that_agree(
     known_homes,
     with_counts,
     together,
+    ids,
+    known_ids,
 ):
     """... or on a first name and surname that agree with someone named together before."""
-    probe = PersonEvidence(None, tuple(NameForm(*n) for n in names), tuple(dobs), codes, homes)
+    probe = PersonEvidence(None, tuple(NameForm(*n) for n in names), tuple(dobs), codes, homes, ids)
     known = PersonEvidence(
-        1, tuple(NameForm(*n) for n in known_names), tuple(known_dobs), known_codes, known_homes
+        1,
+        tuple(NameForm(*n) for n in known_names),
+        tuple(known_dobs),
+        known_codes,
+        known_homes,
+        known_ids,
     )
     counts = NameCounts.of([known]) if with_counts else None
     seen = WITH_SARAH if together else None
@@ -435,6 +445,9 @@ def test_every_link_rests_on_a_date_of_birth_and_a_first_name_that_agree(
     if result.decision is not Decision.LINK:
         return
     reasons = set(result.reasons)
+    assert "different NHS number" not in reasons
+    if "same NHS number" in reasons or "same agency person ID" in reasons:
+        return  # one person's identifier, corroborated (tests/core/test_identifiers.py)
     assert BROTHER_AND_SISTER not in reasons
     assert TWO_NAMES not in reasons
     assert "different first name" not in reasons

@@ -264,3 +264,50 @@ def test_list_filters_in_the_database(open_store: OpenStore) -> None:
         for r in referrals.list_referrals(store, sort="referral_date", descending=False)
     ]
     assert dates == sorted(dates)
+
+
+# ----- agencies' identifiers --------------------------------------------------------------------
+
+NHS_NUMBER = "943 476 5919"
+
+
+def test_an_nhs_number_is_checked_stored_and_links_a_person_under_another_first_name(
+    open_store: OpenStore,
+) -> None:
+    with pytest.raises(referrals.ReferralRejected) as rejected:
+        save(open_store, referral(date(2026, 1, 5), replace(SARAH, nhs_number="943 476 5918")))
+    assert [p.field for p in rejected.value.problems] == ["victim.nhs_number"]
+
+    first = save(open_store, referral(date(2026, 1, 5), replace(SARAH, nhs_number=NHS_NUMBER)))
+    view = people.get_person(open_store.store, first.victim_id)
+    assert view is not None and view.identifiers == ("NHS number 943 476 5919",)
+    # Known by her middle name, same NHS number and date of birth, another perpetrator.
+    middle = PersonInput("Louise", "Jones", SARAH.dob, nhs_number="9434765919")
+    again = save(open_store, referral(date(2026, 5, 1), middle, DEAN), auto_link=True)
+    assert again.victim_id == first.victim_id and again.match_status == "linked"
+
+
+def test_a_different_nhs_number_keeps_namesakes_apart(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2026, 1, 5), replace(SARAH, nhs_number=NHS_NUMBER)))
+    namesake = replace(SARAH, nhs_number="401 023 2137")
+    other = save(open_store, referral(date(2026, 5, 1), namesake, DEAN), auto_link=True)
+    # Two valid NHS numbers are two people: not even proposed.
+    assert other.victim_id != first.victim_id and other.match_status == "new"
+
+
+def test_merge_and_unmerge_carry_identifiers(open_store: OpenStore) -> None:
+    store, actor = open_store.store, open_store.actor
+    first = save(open_store, referral(date(2026, 1, 5)))
+    typo = PersonInput("Sarah", "Jnoes", date(1990, 4, 12), nhs_number=NHS_NUMBER)
+    second = save(open_store, referral(date(2026, 5, 1), typo, DEAN))
+    assert second.victim_id != first.victim_id
+    merge_id = people.merge_people(store, actor, first.victim_id, second.victim_id)
+    kept = people.get_person(store, first.victim_id)
+    assert kept is not None and kept.identifiers == ("NHS number 943 476 5919",)
+    found = people.find_candidates(
+        store, people.evidence_from("Sarah", "Jones", None, identifiers=("nhs:9434765919",))
+    )
+    assert [c.person.id for c in found] == [first.victim_id]
+    people.unmerge(store, actor, merge_id)
+    kept = people.get_person(store, first.victim_id)
+    assert kept is not None and kept.identifiers == ()

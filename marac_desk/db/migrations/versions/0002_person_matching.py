@@ -114,7 +114,7 @@ def upgrade() -> None:
             batch_op.f("uq_referrals_import_fingerprint"), ["import_fingerprint"]
         )
 
-    rebuild_all_person_keys(op.get_bind())
+    rebuild_all_person_keys(op.get_bind(), identifiers=False)  # their table comes in 0007
 
 
 def downgrade() -> None:

@@ -1,0 +1,85 @@
+"""Identifiers agencies give people, as matching compares them.
+
+Two kinds: the NHS number (ten digits, the last a modulus-11 check digit, so a mistyped digit
+or two swapped digits are caught at entry) and an agency person ID (a police PNC or nominal
+number, another agency's own id for the person: no check digit, so a typo is possible). The
+same identifier on two records is overwhelming evidence of one person; two *valid* NHS numbers
+that differ are overwhelming evidence of two people (twins have their own), while agency person
+IDs that differ may be a typo.
+
+Stored and compared as "kind:value" text with the value normalised (digits only for NHS
+numbers; upper case without spaces, dashes, slashes or dots for agency person IDs).
+"""
+
+from __future__ import annotations
+
+import re
+
+NHS = "nhs"
+REFERENCE = "ref"
+KIND_WORDS = {NHS: "NHS number", REFERENCE: "agency person ID"}
+
+_NOT_DIGITS = re.compile(r"[\s-]")
+_SEPARATORS = re.compile(r"[\s\-/.]")
+MAX_REFERENCE = 40
+
+
+def nhs_number_problem(text: str) -> str | None:
+    """Why `text` is not a valid NHS number (None when it is, or when it is blank)."""
+    digits = _NOT_DIGITS.sub("", text)
+    if not digits:
+        return None
+    if not digits.isdigit() or len(digits) != 10:
+        return "An NHS number has 10 digits (spaces allowed, e.g. 943 476 5919)."
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10 or check != int(digits[9]):
+        return "This NHS number's check digit does not match: a digit is probably mistyped."
+    return None
+
+
+def reference_problem(text: str) -> str | None:
+    value = _SEPARATORS.sub("", text)
+    if len(value) > MAX_REFERENCE:
+        return f"An agency person ID has at most {MAX_REFERENCE} letters and digits."
+    if value and not (value.isascii() and value.isalnum()):
+        return "An agency person ID has letters and digits only (spaces, - / . allowed)."
+    return None
+
+
+def nhs_identifier(text: str) -> str:
+    """The stored form of a valid NHS number ("" when blank); ValueError when invalid."""
+    problem = nhs_number_problem(text)
+    if problem:
+        raise ValueError(problem)
+    digits = _NOT_DIGITS.sub("", text)
+    return f"{NHS}:{digits}" if digits else ""
+
+
+def reference_identifier(text: str) -> str:
+    """The stored form of an agency person ID ("" when blank); ValueError when invalid."""
+    problem = reference_problem(text)
+    if problem:
+        raise ValueError(problem)
+    value = _SEPARATORS.sub("", text).upper()
+    return f"{REFERENCE}:{value}" if value else ""
+
+
+def identifiers_of(nhs_number: str, agency_person_id: str) -> tuple[str, ...]:
+    """The stored forms of what was typed (blank ones left out); ValueError when invalid."""
+    found = (nhs_identifier(nhs_number), reference_identifier(agency_person_id))
+    return tuple(i for i in found if i)
+
+
+def kind_of(identifier: str) -> str:
+    return identifier.partition(":")[0]
+
+
+def display(identifier: str) -> str:
+    """How a coordinator reads a stored identifier: "NHS number 943 476 5919"."""
+    kind, _, value = identifier.partition(":")
+    if kind == NHS and len(value) == 10:
+        value = f"{value[:3]} {value[3:6]} {value[6:]}"
+    return f"{KIND_WORDS.get(kind, 'ID')} {value}"
