@@ -184,7 +184,7 @@ W_ADDRESS = 1.5
 W_SEEN_WITH = 3.0
 # The same identifier is overwhelming; a different agency reference may be a typo (no check
 # digit), two valid NHS numbers that differ are two people.
-W_IDENTIFIER = {"same": 9.0, "different": -2.0, "different nhs": -8.0}
+W_IDENTIFIER = {"same": 9.0, "typo": 3.0, "different": -2.0, "different nhs": -8.0}
 
 LINK_AT = 12.5
 REVIEW_AT = 6.0
@@ -624,9 +624,16 @@ def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:
     kinds = {kind_of(i) for i in p.identifiers} & {kind_of(i) for i in k.identifiers}
     if not kinds:
         return _NO_IDENTIFIER
-    kind = NHS if NHS in kinds else min(kinds)
-    why = "different " + KIND_WORDS.get(kind, "identifier")
-    return ("different nhs" if kind == NHS else "different"), why
+    if NHS in kinds:
+        return "different nhs", "different " + KIND_WORDS[NHS]
+    kind = min(kinds)
+    words = KIND_WORDS.get(kind, "identifier")
+    # Without a check digit, one character out (a slip, two swapped) is probably a typo.
+    for a in p.identifiers:
+        for b in k.identifiers:
+            if kind_of(a) != NHS and OSA.distance(a, b, score_cutoff=1) <= 1:
+                return "typo", f"{words} differs by a typo"
+    return "different", "different " + words
 
 
 def _address_agrees(p: _Prepared, k: _Prepared) -> bool:

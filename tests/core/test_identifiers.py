@@ -93,7 +93,7 @@ def test_a_shared_identifier_needs_two_more_agreements_to_link():
 def test_a_different_agency_person_id_weighs_against_but_does_not_forbid_a_link():
     # No check digit: it may be a typo. Names and DOB alone are then asked about; with the
     # same postcode too, the rest outweighs it.
-    known = person("Sarah", "Jones", DOB, pid=1, ids=("ref:NT123465",), postcodes=("NT1 4AB",))
+    known = person("Sarah", "Jones", DOB, pid=1, ids=("ref:NT987654",), postcodes=("NT1 4AB",))
     typed = person("Sarah", "Jones", DOB, ids=("ref:NT123456",))
     result = compare(typed, known)
     assert result.decision is Decision.REVIEW and "different agency person ID" in result.reasons
@@ -105,3 +105,18 @@ def test_rank_finds_a_shared_identifier_whatever_the_dates_of_birth_say():
     typed = person("Mary", "Dunn", date(1975, 8, 3), ids=NHS, postcodes=("NT1 4AB",))
     known = person("Peter", "Dunn", DOB, pid=1, ids=NHS, postcodes=("NT1 4AB",))
     assert [r.decision for r in rank(typed, [known])] == [Decision.LINK]
+
+
+def test_an_agency_person_id_one_character_out_is_read_as_a_typo():
+    known = person("Sarah", "Jones", DOB, pid=1, ids=("ref:NT123456",))
+    other = compare(person("Sarah", "Jones", DOB, ids=("ref:NT129956",)), known)
+    assert other.decision is not Decision.LINK  # two characters out: another id
+    typo = compare(person("Sarah", "Jones", DOB, ids=("ref:NT123465",)), known)  # two swapped
+    assert "agency person ID differs by a typo" in typo.reasons
+    assert typo.decision is Decision.LINK
+    # Never for NHS numbers: two valid ones are never a typo apart, so they are two people.
+    nhs = compare(
+        person("Sarah", "Jones", DOB, ids=("nhs:4010232137",)),
+        person("Sarah", "Jones", DOB, pid=1, ids=NHS),
+    )
+    assert "different NHS number" in nhs.reasons and nhs.decision is not Decision.LINK
