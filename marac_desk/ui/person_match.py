@@ -4,6 +4,10 @@ As the coordinator types a name or date of birth, the people already in the stor
 the same person appear (an indexed lookup, a few milliseconds even on a large store, so it runs
 on the GUI thread after a short pause in typing). Each shows its score and why it may match; the
 coordinator links to one or says "new person". Matching only proposes (DOMAIN.md §3).
+
+An NHS number or agency person ID typed beside the name goes into the search as soon as it is
+whole and valid (a half-typed or mistyped one is left out rather than searched for): the same
+identifier finds someone known by another first name; a different NHS number keeps a namesake out.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from marac_desk.core.identifiers import identifiers_of
 from marac_desk.core.matching import Decision
 from marac_desk.services import people
 from marac_desk.services.people import Candidate, PersonView
@@ -48,10 +53,29 @@ class Probe:
     # perpetrator is typed, or its perpetrators): people named with them before are shown.
     linked: tuple[int, ...] = ()
     linked_are_victims: bool = True
+    # Agencies' identifiers typed for the person, as `core.identifiers` stores them.
+    identifiers: tuple[str, ...] = ()
 
     @property
     def has_name(self) -> bool:
         return len((self.first_name + self.last_name).strip()) >= 2
+
+    @property
+    def searchable(self) -> bool:
+        """Enough is typed to look for someone: a name, or an identifier on its own."""
+        return self.has_name or bool(self.identifiers)
+
+
+def typed_identifiers(nhs_number: str, agency_person_id: str) -> tuple[str, ...]:
+    """The stored forms of the identifiers typed so far; one not (yet) valid is left out, so a
+    half-typed NHS number does not stop the other identifier being searched for."""
+    found: list[str] = []
+    for nhs, reference in ((nhs_number, ""), ("", agency_person_id)):
+        try:
+            found += identifiers_of(nhs, reference)
+        except ValueError:
+            continue
+    return tuple(found)
 
 
 def person_summary(view: PersonView) -> str:
@@ -86,7 +110,15 @@ class CandidatePanel(QFrame):
     searched = Signal(int)  # how many candidates are shown now
     decision_changed = Signal()
 
-    COLUMNS = ("Person", "Born", "Score", "Why they may match", "Also known as", "Referrals")
+    COLUMNS = (
+        "Person",
+        "Born",
+        "Score",
+        "Why they may match",
+        "Also known as",
+        "Identifiers",
+        "Referrals",
+    )
 
     def __init__(  # noqa: PLR0915 - builds the widgets in reading order
         self,
@@ -177,6 +209,11 @@ class CandidatePanel(QFrame):
     def candidates(self) -> list[Candidate]:
         return list(self._candidates)
 
+    @property
+    def probe(self) -> Probe:
+        """What is searched for (the latest typed, once the pause in typing is over)."""
+        return self._probe
+
     def set_probe(self, probe: Probe) -> None:
         """What the coordinator typed; the search runs after a short pause."""
         if probe == self._probe:
@@ -190,7 +227,7 @@ class CandidatePanel(QFrame):
         if store.closed:
             return
         probe = self._probe
-        if not probe.has_name:
+        if not probe.searchable:
             self._candidates = []
             self._fill()
             if self.linked is None:
@@ -199,7 +236,11 @@ class CandidatePanel(QFrame):
             self.searched.emit(0)
             return
         evidence = people.evidence_from(
-            probe.first_name, probe.last_name, probe.dob, postcode=probe.postcode
+            probe.first_name,
+            probe.last_name,
+            probe.dob,
+            postcode=probe.postcode,
+            identifiers=probe.identifiers,
         )
         try:
             found = people.find_candidates(
@@ -222,8 +263,7 @@ class CandidatePanel(QFrame):
         note = ""
         if self.linked is not None and self.linked.id not in ids:
             note = self.tr(
-                "The name or date of birth changed and {name} is no longer a likely match: "
-                "choose again."
+                "What is typed changed and {name} is no longer a likely match: choose again."
             ).format(name=self.linked.display_name)
             self.linked = None
         if self.decided_new and ids - before:
@@ -279,6 +319,7 @@ class CandidatePanel(QFrame):
                 str(cand.score),
                 cand.explanation,
                 "; ".join(view.aliases),
+                "\n".join(view.identifiers),
                 ", ".join(counts),
             )
             for column, value in enumerate(values):
@@ -301,8 +342,8 @@ class CandidatePanel(QFrame):
         self._update_buttons()
 
     def _show_state(self, note: str = "") -> None:
-        has_name = self._probe.has_name
-        self.setVisible(has_name or self.linked is not None)
+        searchable = self._probe.searchable
+        self.setVisible(searchable or self.linked is not None)
         self.table.setVisible(bool(self._candidates))
         for button in (self.link_button, self.new_button):
             button.setVisible(bool(self._candidates) or self.linked is not None)

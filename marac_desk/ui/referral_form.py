@@ -49,7 +49,7 @@ from marac_desk.services.referrals import (
     SavedReferral,
 )
 from marac_desk.ui.area import AreaContext
-from marac_desk.ui.person_match import CandidatePanel, Probe
+from marac_desk.ui.person_match import CandidatePanel, Probe, typed_identifiers
 from marac_desk.ui.referral_text import (
     CHILDREN_STATUS_LABELS,
     CONTEXT,
@@ -78,6 +78,8 @@ from marac_desk.ui.widgets import (
 
 VALIDATE_DEBOUNCE_MS = 200
 _DIGITS = re.compile(r"^\s*\d{1,3}\s*$")
+_NHS_SEPARATORS = re.compile(r"[\s-]")
+NHS_NUMBER_DIGITS = 10
 
 
 def confirm_discard(parent: QWidget) -> bool:
@@ -116,6 +118,21 @@ class DateField(QLineEdit):
     def focusOutEvent(self, event: Any) -> None:
         super().focusOutEvent(event)
         self.left.emit()
+
+
+class NhsNumberField(QLineEdit):
+    """An NHS number: ten digits, spaces allowed (943 476 5919). The check digit is the
+    services' rule; this only knows when the number is still being typed."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setMaxLength(16)
+        self.setPlaceholderText(self.tr("10 digits"))
+
+    def being_typed(self) -> bool:
+        """Digits so far, but fewer than ten: the number is not finished, not wrong."""
+        digits = _NHS_SEPARATORS.sub("", self.text())
+        return digits.isdigit() and len(digits) < NHS_NUMBER_DIGITS
 
 
 class CodeCombo(QComboBox):
@@ -207,7 +224,8 @@ class Target:
 
 
 class PersonSection(QGroupBox):
-    """Names, date of birth and gender of the victim or one perpetrator, with the candidates."""
+    """Names, date of birth, gender and agencies' identifiers of the victim or one perpetrator,
+    with the candidates (the identifiers go into the search as they are typed)."""
 
     changed = Signal()
     remove_requested = Signal(object)
@@ -236,10 +254,16 @@ class PersonSection(QGroupBox):
         self.last = line(self, "")
         self.dob = DateField(self, "")
         self.gender = CodeCombo(self, GENDER_LABELS, "")
+        self.nhs_number = NhsNumberField(self)
+        self.agency_id = line(
+            self, "", max_length=60, placeholder=self.tr("police PNC or nominal number")
+        )
         self.first_cell = Cell(self, self.tr("First name(s)"), self.first)
         self.last_cell = Cell(self, self.tr("Last name"), self.last)
         self.dob_cell = Cell(self, self.tr("Date of birth"), self.dob)
         self.gender_cell = Cell(self, self.tr("Gender"), self.gender)
+        self.nhs_cell = Cell(self, self.tr("NHS number"), self.nhs_number)
+        self.agency_id_cell = Cell(self, self.tr("Agency person ID"), self.agency_id)
         self.remove_button: QPushButton | None = None
         if role == "perpetrator":
             top = QHBoxLayout()
@@ -249,7 +273,13 @@ class PersonSection(QGroupBox):
             top.addWidget(self.remove_button)
             outer.addLayout(top)
         outer.addLayout(
-            grid_of(self, [[self.first_cell, self.last_cell, self.dob_cell, self.gender_cell]])
+            grid_of(
+                self,
+                [
+                    [self.first_cell, self.last_cell, self.dob_cell, self.gender_cell],
+                    [self.nhs_cell, self.agency_id_cell],
+                ],
+            )
         )
         self.candidates = CandidatePanel(lambda: ctx.opened.store, who, self, shortcut_scope=self)
         outer.addWidget(self.candidates)
@@ -278,9 +308,8 @@ class PersonSection(QGroupBox):
             )
         self.set_index(index)
 
-        for edit in (self.first, self.last):
+        for edit in (self.first, self.last, self.dob, self.nhs_number, self.agency_id):
             edit.textChanged.connect(self._typed)
-        self.dob.textChanged.connect(self._typed)
         for combo in self._combos():
             combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         if self.address is not None:
@@ -307,6 +336,18 @@ class PersonSection(QGroupBox):
         named(self.last, self.tr("{who}: last name").format(who=who))
         named(self.dob, self.tr("{who}: date of birth").format(who=who))
         named(self.gender, self.tr("{who}: gender").format(who=who))
+        named(
+            self.nhs_number,
+            self.tr("{who}: NHS number").format(who=who),
+            self.tr("10 digits, spaces allowed; the last digit is a check digit"),
+        )
+        named(
+            self.agency_id,
+            self.tr("{who}: agency person ID").format(who=who),
+            self.tr("A police PNC or nominal number, or another agency's own ID for the person"),
+        )
+        self.agency_id.setToolTip(self.agency_id.accessibleDescription())
+        self.nhs_number.setToolTip(self.nhs_number.accessibleDescription())
         if self.relationship is not None:
             named(self.relationship, self.tr("{who}: relationship to the victim").format(who=who))
         if self.address is not None:
@@ -317,6 +358,14 @@ class PersonSection(QGroupBox):
             named(self.substance_misuse, self.tr("{who}: substance misuse").format(who=who))
         if self.remove_button is not None:
             named(self.remove_button, self.tr("Remove {who}").format(who=who))
+        for cell in self.cells():
+            cell.message.setAccessibleName(
+                self.tr("{field}: problem").format(field=cell.widget.accessibleName())
+            )
+
+    def cells(self) -> list[Cell]:
+        """The cells whose messages the form fills (names, date of birth, identifiers)."""
+        return [self.first_cell, self.dob_cell, self.nhs_cell, self.agency_id_cell]
 
     def _typed(self, _text: str = "") -> None:
         self.refresh_probe()
@@ -332,14 +381,25 @@ class PersonSection(QGroupBox):
                 self._postcode(),
                 linked=self._linked_others(),
                 linked_are_victims=self.role == "perpetrator",
+                identifiers=typed_identifiers(self.nhs_number.text(), self.agency_id.text()),
             )
         )
 
+    def identifier_targets(self, where: str) -> dict[str, Target]:
+        """Where problems with this person's identifiers are shown (`where`: "victim" or
+        "perpetrators[i]", as `core.referral_rules` names them)."""
+        return {
+            f"{where}.nhs_number": Target(
+                self.nhs_cell.message, self.nhs_number, [self.nhs_number]
+            ),
+            f"{where}.agency_person_id": Target(
+                self.agency_id_cell.message, self.agency_id, [self.agency_id]
+            ),
+        }
+
     def is_empty(self) -> bool:
-        return (
-            not (self.first.text().strip() or self.last.text().strip() or self.dob.text().strip())
-            and self.candidates.linked is None
-        )
+        typed = (self.first, self.last, self.dob, self.nhs_number, self.agency_id)
+        return not any(w.text().strip() for w in typed) and self.candidates.linked is None
 
     def person_input(self) -> PersonInput:
         base: dict[str, Any] = {
@@ -349,6 +409,8 @@ class PersonSection(QGroupBox):
             "gender": self.gender.value(),
             "person_id": self.candidates.person_id,
             "decided": self.candidates.decided_new,
+            "nhs_number": self.nhs_number.text().strip(),
+            "agency_person_id": self.agency_id.text().strip(),
         }
         if self.role == "victim":
             return PersonInput(**base)
@@ -365,7 +427,7 @@ class PersonSection(QGroupBox):
         widgets: list[QWidget] = []
         if self.remove_button is not None:
             widgets.append(self.remove_button)
-        widgets += [self.first, self.last, self.dob, self.gender]
+        widgets += [self.first, self.last, self.dob, self.gender, self.nhs_number, self.agency_id]
         widgets += [self.candidates.table, self.candidates.link_button, self.candidates.new_button]
         widgets += [
             w
@@ -497,6 +559,13 @@ class ChildRow(QFrame):
 # ----- the form -----------------------------------------------------------------------------------
 
 
+def _being_typed(widget: QWidget) -> bool:
+    """A date or NHS number not finished yet: its problem is a note until focus leaves it."""
+    if isinstance(widget, DateField):
+        return not widget.parsed().complete
+    return isinstance(widget, NhsNumberField) and widget.being_typed()
+
+
 class ReferralForm(QWidget):
     saved = Signal(object)  # SavedReferral
     closed = Signal()  # cancelled (nothing saved)
@@ -575,6 +644,7 @@ class ReferralForm(QWidget):
                 "victim.dob": Target(
                     self.victim.dob_cell.message, self.victim.dob, [self.victim.dob]
                 ),
+                **self.victim.identifier_targets("victim"),
             }
         )
 
@@ -1226,6 +1296,7 @@ class ReferralForm(QWidget):
             targets[f"perpetrators[{i}].dob"] = Target(
                 section.dob_cell.message, section.dob, [section.dob, self.referral_date]
             )
+            targets.update(section.identifier_targets(f"perpetrators[{i}]"))
         for i, row in enumerate(self._included_children(), 1):
             targets[f"children[{i}].dob"] = Target(
                 row.dob_cell.message, row.dob, [row.dob, self.referral_date]
@@ -1236,7 +1307,7 @@ class ReferralForm(QWidget):
     def _all_messages(self) -> list[MessageLabel]:
         messages = [t.message for t in self._static_targets.values()]
         for section in self.perpetrators:
-            messages += [section.first_cell.message, section.dob_cell.message]
+            messages += [cell.message for cell in section.cells()]
         for row in self.children_rows:
             messages.append(row.dob_cell.message)
         return messages
@@ -1310,11 +1381,7 @@ class ReferralForm(QWidget):
                 continue
             shown.add(id(target.message))
             text = "\n".join(p.message for p in found)
-            focused_incomplete = (
-                isinstance(target.focus, DateField)
-                and target.focus.hasFocus()
-                and not target.focus.parsed().complete
-            )
+            focused_incomplete = target.focus.hasFocus() and _being_typed(target.focus)
             if focused_incomplete:
                 target.message.show_note(text)
             elif has_error:

@@ -38,6 +38,7 @@ def make_referral(
     victim_id: int | None = None,
     perpetrator_id: int | None = None,
     decided: bool = True,
+    victim_nhs: str = "",
     **fields: Any,
 ) -> SavedReferral:
     """A referral as intake would store it (through the service, validation included)."""
@@ -56,7 +57,9 @@ def make_referral(
     inp = ReferralInput(
         referral_date=on or days_ago(30),
         referring_agency=agency,
-        victim=PersonInput(first, last, dob, person_id=victim_id, decided=decided),
+        victim=PersonInput(
+            first, last, dob, person_id=victim_id, decided=decided, nhs_number=victim_nhs
+        ),
         perpetrators=perps,
         **fields,
     )

@@ -7,14 +7,15 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QLabel
 from referral_support import TODAY, ctrl, days_ago, make_referral, open_window, show_referrals
 from ui_support import qt_quiet
 
-from marac_desk.services import referrals
+from marac_desk.services import people, referrals
 from marac_desk.services.session import OpenStore
 from marac_desk.ui import referral_form
 from marac_desk.ui.main_window import MainWindow
+from marac_desk.ui.person_match import CandidatePanel
 from marac_desk.ui.referral_form import ReferralForm
 from marac_desk.ui.referrals_view import ReferralsView
 from marac_desk.ui.widgets import ERROR_COLOUR, unnamed_controls
@@ -303,3 +304,169 @@ def test_rows_can_be_added_and_removed_by_keyboard(qtbot, window: MainWindow) ->
     form.remove_child(one)
     assert form.children_rows == [two] and two.index == 1
     qtbot.waitUntil(form.add_child_button.hasFocus, timeout=5_000)
+
+
+# ----- agencies' identifiers ----------------------------------------------------------------------
+
+NHS_NUMBER = "943 476 5919"  # valid check digit
+CHECK_DIGIT = "This NHS number's check digit does not match: a digit is probably mistyped."
+
+
+def _ready_to_save(qtbot, form: ReferralForm, first: str, last: str) -> None:  # type: ignore[no-untyped-def]
+    """Everything a referral needs to be saved, apart from what the test types."""
+    _type(qtbot, form.agency, "Police")
+    _type(qtbot, form.victim.first, first)
+    _type(qtbot, form.victim.last, last)
+    form.crit_pj.setFocus()
+    qtbot.keyClick(form.crit_pj, Qt.Key.Key_Space)
+    _type(qtbot, form.pj_reason, "Threats since the separation")
+
+
+def test_a_mistyped_nhs_number_is_shown_beside_it_and_stops_saving(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    _view, form = _new_form(qtbot, window)
+    _ready_to_save(qtbot, form, "Sarah", "Jones")
+    message = form.victim.nhs_cell.message
+    # Half typed: a note under the field, not a red error, while the cursor is still in it.
+    _type(qtbot, form.victim.nhs_number, "943 476")
+    _settled(qtbot, form)
+    assert message.isVisible() and not message.is_error
+    assert "10 digits" in message.text()
+    assert not form.save_button.isEnabled()
+
+    qtbot.keyClicks(form.victim.nhs_number, " 5918")  # the last digit mistyped
+    form.victim.agency_id.setFocus()  # leave the field
+    _settled(qtbot, form)
+    assert message.is_error and message.text() == CHECK_DIGIT
+    assert [p.field for p in form.errors] == ["victim.nhs_number"]
+    assert not form.save_button.isEnabled()
+    assert form.blocking.text().startswith(f"Cannot save yet: {CHECK_DIGIT}")
+    assert form.victim.candidates.probe.identifiers == ()  # a wrong number is not searched for
+    qtbot.keyClick(form.victim.agency_id, Qt.Key.Key_F8)
+    assert form.victim.nhs_number.hasFocus()
+
+    _type(qtbot, form.victim.nhs_number, NHS_NUMBER)
+    form.victim.agency_id.setFocus()
+    _settled(qtbot, form)
+    assert not message.isVisible()
+    assert form.save_button.isEnabled()
+    assert form.victim.candidates.probe.identifiers == ("nhs:9434765919",)
+
+    # A perpetrator's agency person ID is checked beside that perpetrator's field.
+    perp = form.perpetrators[0]
+    _type(qtbot, perp.first, "Dan")
+    _type(qtbot, perp.agency_id, "NT#55")
+    perp.first.setFocus()
+    _settled(qtbot, form)
+    perp_message = perp.agency_id_cell.message
+    assert perp_message.is_error
+    assert "letters and digits only" in perp_message.text()
+    assert not form.victim.agency_id_cell.message.isVisible()
+    assert [p.field for p in form.errors] == ["perpetrators[1].agency_person_id"]
+    assert not form.save_button.isEnabled()
+
+
+def test_typed_identifiers_are_stored_with_the_person_and_shown_on_the_referral(
+    qtbot, window: MainWindow, open_store: OpenStore
+) -> None:  # type: ignore[no-untyped-def]
+    view, form = _new_form(qtbot, window)
+    _ready_to_save(qtbot, form, "Sarah", "Jones")
+    _type(qtbot, form.victim.nhs_number, NHS_NUMBER)
+    _type(qtbot, form.victim.agency_id, "nt/123 456")
+    perp = form.perpetrators[0]
+    _type(qtbot, perp.first, "Dan")
+    _type(qtbot, perp.last, "Jones")
+    _type(qtbot, perp.agency_id, "NT654321")
+    _settled(qtbot, form)
+    assert form.errors == []
+    with qtbot.waitSignal(view.opened_referral, timeout=10_000) as opened:
+        form.save_button.click()
+    detail = referrals.get_referral(open_store.store, opened.args[0])
+    assert detail.victim.person_id is not None
+    victim = people.get_person(open_store.store, detail.victim.person_id)
+    assert victim is not None
+    assert victim.identifiers == ("NHS number 943 476 5919", "agency person ID NT123456")
+    perp_id = detail.perpetrators[0].person_id
+    assert perp_id is not None
+    perpetrator = people.get_person(open_store.store, perp_id)
+    assert perpetrator is not None and perpetrator.identifiers == ("agency person ID NT654321",)
+    # The referral shows them with each person.
+    victim_text = view.detail.victim_text.text()
+    assert "NHS number 943 476 5919" in victim_text and "agency person ID NT123456" in victim_text
+    perp_text = " ".join(label.text() for label in view.detail.perp_box.findChildren(QLabel))
+    assert "agency person ID NT654321" in perp_text
+
+
+def test_the_same_nhs_number_finds_her_under_another_first_name(
+    qtbot, window: MainWindow, open_store: OpenStore
+) -> None:  # type: ignore[no-untyped-def]
+    first = make_referral(
+        open_store, "Sarah", "Jones", date(1990, 4, 12), on=days_ago(60), victim_nhs="9434765919"
+    )
+    _view, form = _new_form(qtbot, window)
+    panel = form.victim.candidates
+    # The NHS number alone is enough to look: she is a possible match, not yet a strong one.
+    with qtbot.waitSignal(panel.searched, timeout=5_000, check_params_cb=lambda n: n > 0):
+        _type(qtbot, form.victim.nhs_number, NHS_NUMBER)
+    assert panel.isVisible() and panel.table.rowCount() == 1
+    assert panel.table.item(0, 0).text() == "Sarah JONES"
+    assert not panel.table.item(0, 0).font().bold()
+    identifiers_column = CandidatePanel.COLUMNS.index("Identifiers")
+    assert panel.table.item(0, identifiers_column).text() == "NHS number 943 476 5919"
+
+    # Known here by her middle name, with the same surname and date of birth: a strong match.
+    with qtbot.waitSignal(panel.searched, timeout=5_000, check_params_cb=lambda n: n > 0):
+        _type(qtbot, form.victim.first, "Louise")
+        _type(qtbot, form.victim.last, "Jones")
+        _type(qtbot, form.victim.dob, "12/04/1990")
+    assert panel.table.rowCount() == 1
+    assert panel.table.item(0, 0).font().bold() and panel.table.item(0, 2).font().bold()
+    why = panel.table.item(0, 3).text()
+    assert "same NHS number" in why and "different first name" in why
+    assert "A strong match, in bold" in panel.status.text()
+    panel.link_button.click()
+    assert panel.person_id == first.victim_id
+
+
+def test_a_different_nhs_number_keeps_a_namesake_out(
+    qtbot, window: MainWindow, open_store: OpenStore
+) -> None:  # type: ignore[no-untyped-def]
+    make_referral(open_store, "Sarah", "Jones", date(1990, 4, 12), victim_nhs="9434765919")
+    _view, form = _new_form(qtbot, window)
+    panel = form.victim.candidates
+    with qtbot.waitSignal(panel.searched, timeout=5_000, check_params_cb=lambda n: n > 0):
+        _type(qtbot, form.victim.first, "Sarah")
+        _type(qtbot, form.victim.last, "Jones")
+        _type(qtbot, form.victim.dob, "12/04/1990")
+    assert panel.table.item(0, 0).font().bold()  # same name and date of birth
+    with qtbot.waitSignal(panel.searched, timeout=5_000, check_params_cb=lambda n: n == 0):
+        _type(qtbot, form.victim.nhs_number, "401 023 2137")  # a valid number, not hers
+    assert not panel.table.isVisible()
+    assert "No one in the store matches" in panel.status.text()
+
+
+def test_identifier_fields_are_named_and_follow_gender_in_tab_order(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    _view, form = _new_form(qtbot, window)
+    ctrl(qtbot, form.victim.first, Qt.Key.Key_P, shift=True)  # a second perpetrator
+    assert unnamed_controls(form) == []
+    assert form.victim.nhs_number.accessibleName() == "Victim: NHS number"
+    assert form.victim.agency_id.accessibleName() == "Victim: agency person ID"
+    assert "PNC" in form.victim.agency_id.toolTip()
+    assert form.victim.nhs_cell.message.accessibleName() == "Victim: NHS number: problem"
+    form.remove_perpetrator(form.perpetrators[0])
+    second = form.perpetrators[0]
+    assert second.nhs_number.accessibleName() == "Perpetrator 1: NHS number"
+    assert second.agency_id_cell.message.accessibleName() == (
+        "Perpetrator 1: agency person ID: problem"
+    )
+
+    form.victim.gender.setFocus()
+    qtbot.keyClick(form.victim.gender, Qt.Key.Key_Tab)
+    assert form.victim.nhs_number.hasFocus()
+    qtbot.keyClick(form.victim.nhs_number, Qt.Key.Key_Tab)
+    assert form.victim.agency_id.hasFocus()
+    qtbot.keyClick(form.victim.agency_id, Qt.Key.Key_Tab)  # no candidates yet: on to the address
+    assert form.address.hasFocus()
