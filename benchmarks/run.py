@@ -27,7 +27,8 @@ benchmarks/matching.py.
 Ratios are ours / baseline, measured in the same run. Prints a table and writes JSON:
 {"referrals": N, "metrics": {NAME: {"value", "unit", "baseline", "ratio"}}} (a metric whose value
 is null also carries a "note"). The passphrase reaches child processes through the environment,
-never the command line.
+never the command line. `--only import_rate` (names comma-separated) measures just those metrics
+(same JSON shape, fewer entries); with `--keep-store` the store is built once and reused.
 """
 
 from __future__ import annotations
@@ -636,6 +637,24 @@ def measure_import_rate(path: Path, folder: Path, referrals: int, seed: int) -> 
 # ----- the run ------------------------------------------------------------------------------------
 
 
+CANDIDATE_METRICS = ("candidates_p50_ms", "candidates_p95_ms")
+LIST_FILTER_METRICS = (
+    "list_filter_p95_ms",
+    "list_filter_text_p95_ms",
+    "list_filter_status_date_p95_ms",
+)
+METRICS = (
+    "unlock_seconds",
+    "second_connection_ms",
+    "demo_insert_rate",
+    "resident_memory_mb",
+    "main_window_ready_seconds",
+    *CANDIDATE_METRICS,
+    *LIST_FILTER_METRICS,
+    "import_rate",
+)
+
+
 def run(
     referrals: int,
     seed: int,
@@ -644,7 +663,10 @@ def run(
     *,
     import_rows: int = 2000,
     keep_store: Path | None = None,
+    only: frozenset[str] | None = None,
 ) -> dict[str, Any]:
+    """Build (or reuse) the store and measure; `only` limits the run to those metrics (the
+    store is built all the same)."""
     with tempfile.TemporaryDirectory(prefix="marac-bench-") as tmp:
         folder = Path(tmp)
         os.environ["MARAC_DESK_HOME"] = str(folder / "home")  # no trace in the real home
@@ -656,18 +678,30 @@ def run(
         else:
             print(f"Building a store of {referrals:,} synthetic referrals...", flush=True)
             path, insert_rate = build_store(keep_store or folder / "bench.store", referrals, seed)
-        metrics = {
-            "unlock_seconds": measure_unlock(path),
-            "second_connection_ms": measure_second_connection(path),
-            "demo_insert_rate": insert_rate,
-            "resident_memory_mb": measure_resident_memory(path),
-            "main_window_ready_seconds": measure_main_window_ready(path, window_timeout),
-        }
-        print("Finding people and listing referrals...", flush=True)
-        metrics |= measure_candidates(path)
-        metrics |= measure_list_filter(path)
-        print(f"Importing {import_rows:,} referrals from a spreadsheet...", flush=True)
-        metrics["import_rate"] = measure_import_rate(path, folder, import_rows, seed)
+
+        def wanted(*names: str) -> bool:
+            return only is None or any(name in only for name in names)
+
+        metrics: dict[str, Metric] = {}
+        if wanted("unlock_seconds"):
+            metrics["unlock_seconds"] = measure_unlock(path)
+        if wanted("second_connection_ms"):
+            metrics["second_connection_ms"] = measure_second_connection(path)
+        if wanted("demo_insert_rate"):
+            metrics["demo_insert_rate"] = insert_rate
+        if wanted("resident_memory_mb"):
+            metrics["resident_memory_mb"] = measure_resident_memory(path)
+        if wanted("main_window_ready_seconds"):
+            metrics["main_window_ready_seconds"] = measure_main_window_ready(path, window_timeout)
+        if wanted(*CANDIDATE_METRICS, *LIST_FILTER_METRICS):
+            print("Finding people and listing referrals...", flush=True)
+        if wanted(*CANDIDATE_METRICS):
+            metrics |= measure_candidates(path)
+        if wanted(*LIST_FILTER_METRICS):
+            metrics |= measure_list_filter(path)
+        if wanted("import_rate"):
+            print(f"Importing {import_rows:,} referrals from a spreadsheet...", flush=True)
+            metrics["import_rate"] = measure_import_rate(path, folder, import_rows, seed)
     result = {"referrals": referrals, "metrics": metrics}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -724,6 +758,11 @@ def main(argv: list[str] | None = None) -> int:
         help="build the store at FILE and keep it, or reuse FILE if it exists (synthetic "
         "data under the benchmark's passphrase; import_rate adds to it on every run)",
     )
+    parser.add_argument(
+        "--only",
+        metavar="METRIC[,METRIC]",
+        help="measure only these metrics (comma-separated names from the table)",
+    )
     parser.add_argument("--probe", choices=("rss", "window"), help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -735,6 +774,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--out is required")
     if args.referrals < 1:
         parser.error("--referrals must be at least 1")
+    only = None
+    if args.only:
+        only = frozenset(name.strip() for name in args.only.split(",") if name.strip())
+        unknown = sorted(only - set(METRICS))
+        if unknown:
+            parser.error(f"--only: unknown metric(s) {', '.join(unknown)}")
     import_rows = args.import_rows or max(100, min(2000, args.referrals // 10))
     run(
         args.referrals,
@@ -743,6 +788,7 @@ def main(argv: list[str] | None = None) -> int:
         args.window_timeout,
         import_rows=import_rows,
         keep_store=args.keep_store,
+        only=only,
     )
     return 0
 

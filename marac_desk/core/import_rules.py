@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TypeVar
 
 from marac_desk.core.vocab import NO, NOT_KNOWN, NOT_STATED, YES
@@ -356,6 +357,9 @@ _UK_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 _WHOLE = re.compile(r"[+-]?[0-9]+(?:\.0+)?")
 
 
+# The same cells come again and again in a file (referral dates, vocabulary words): each text is
+# read once. Both functions are pure; a cell that cannot be read raises every time.
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> date | None:
     """YYYY-MM-DD or DD/MM/YYYY; blank is None."""
     value = text.strip()
@@ -381,6 +385,7 @@ def parse_date(text: str) -> date | None:
     return date(year, month, day)
 
 
+@lru_cache(maxsize=8192)
 def _words(text: str) -> str:
     """Lower case, underscores and hyphens as spaces, single spaces: how spellings compare."""
     folded = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
@@ -793,6 +798,12 @@ def parse_row(
         ),
     )
     return row, c.problems
+
+
+def forget_cells() -> None:
+    """Empty the caches of cells read (after a file: they may hold a person's details)."""
+    parse_date.cache_clear()
+    _words.cache_clear()
 
 
 def is_blank(cells: Sequence[str]) -> bool:

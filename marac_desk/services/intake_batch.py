@@ -5,9 +5,12 @@ A batch holds a working set for its unit of work:
 
 - the blocking index (`person_keys`) for the keys the batch will look up — all known before the
   first referral, since they come from what was typed — as a NumPy array of person ids per key,
-  plus the people the batch added or changed;
-- the evidence of the people matching compares (loaded on demand, or by table scans when the
-  batch is large for the store), kept up to date as the batch links and adds people;
+  plus the people the batch added or changed; each probe's shortlist over the store is worked
+  out once, up front, and what the batch adds is merged in;
+- the evidence of the people matching compares: before the first referral, everyone on those
+  shortlists is screened on their dates of birth (read for all of them at once) and only those
+  worth comparing are read (`load_evidence`), a fraction of the store; kept up to date as the
+  batch links and adds people;
 - each linked victim's referral history, for the repeat rule;
 - case numbers, agencies, panels and meetings.
 
@@ -15,8 +18,9 @@ Each referral goes through the same decisions as intake: `core.matching.rank` ov
 shortlist (`people.SHORTLIST` people sharing the most keys, ties by id), `referrals.link_target`,
 `people.variant_of`, `core.repeats.assess_history`; keys become searchable when the referral is
 done, as `refresh_person_keys` makes them at the end of intake. Ids are assigned in memory from
-the store's highest; every row is written with `db.bulk.insert_rows` by `finish`, audit events
-chained in memory (`audit.BulkEvents`). The caller's unit of work keeps it all or nothing.
+the store's highest; every row is written with `db.bulk.insert_rows` by `finish` (search tokens
+made from the rows in memory, person keys written as the difference from the store's), audit
+events chained in memory (`audit.BulkEvents`). The caller's unit of work keeps it all or nothing.
 """
 
 from __future__ import annotations
@@ -57,18 +61,12 @@ from marac_desk.db.models import (
     ReferralChild,
     ReferralPerpetrator,
 )
-from marac_desk.db.person_keys import EvidenceParts, load_evidence, scan_evidence
-from marac_desk.db.referral_search import refresh_search_of_victims
+from marac_desk.db.person_keys import EvidenceParts, load_evidence
+from marac_desk.db.referral_search import SearchRows, refresh_referral_search, search_table
 from marac_desk.services import audit, people
 from marac_desk.services import referrals as intake
 from marac_desk.services.context import Actor, utcnow
 
-# Read every person's evidence by table scans when the batch has at least one person to match
-# for every EAGER_PEOPLE_PER_PROBE people in the store (below that, shortlisted people are read
-# as they come up).
-EAGER_PEOPLE_PER_PROBE = 100
-# A key's ids added by the batch join its array once there are this many.
-_PENDING_MAX = 64
 _CHUNK = 900  # under SQLite's bound-parameter limit
 # SQLite's page cache while the batch's rows are written (KiB).
 FINISH_CACHE_KIB = 256 * 1024
@@ -109,20 +107,36 @@ def _marks(n: int) -> str:
 
 
 class KeyIndex:
-    """`person_keys` restricted to the keys a batch looks up, with what the batch adds."""
+    """`person_keys` restricted to the keys a batch looks up, with what the batch adds.
 
-    def __init__(self, session: Session, wanted: Iterable[str]) -> None:
+    The store's part never changes during the batch, so each probe's shortlist over it is
+    worked out once (`prepare` asks for all of them up front, to know whose evidence to read);
+    what the batch adds is merged in when a shortlist is asked for again."""
+
+    def __init__(self, arrays: dict[str, IdArray], wanted: Iterable[str], stored_top: int) -> None:
+        self.arrays = arrays  # the store's person ids by key
         self.wanted = frozenset(wanted)
-        self.arrays: dict[str, IdArray] = {}
+        self.stored_top = stored_top  # ids above it are the batch's own people
+        # Ids the batch added, by key (people it made, and new keys of people it changed).
+        self.pending: dict[str, list[int]] = {}
+        # The store's part of each shortlist asked for: (keys, limit) -> (ids, keys shared).
+        self._stored: dict[tuple[frozenset[str], int], tuple[IdArray, IdArray]] = {}
+
+    @classmethod
+    def read(cls, session: Session, wanted: Iterable[str], stored_top: int) -> KeyIndex:
+        """The index as the store has it for the `wanted` keys."""
+        wanted = frozenset(wanted)
+        arrays: dict[str, IdArray] = {}
         dbapi = _dbapi(session)
-        for chunk in _chunks(sorted(self.wanted)):
+        for chunk in _chunks(sorted(wanted)):
             query = (
                 "SELECT key, group_concat(person_id) FROM person_keys "
                 f"WHERE key IN ({_marks(len(chunk))}) GROUP BY key"
             )
             for key, ids in dbapi.execute(query, tuple(chunk)):
-                self.arrays[key] = np.array(ids.split(","), dtype=np.int32)
-        self.pending: dict[str, list[int]] = {}
+                # (In index order, so sorted: `_rank` merges sorted runs fastest.)
+                arrays[key] = np.fromstring(ids, dtype=np.int32, sep=",")
+        return cls(arrays, wanted, stored_top)
 
     def add(self, person_id: int, keys: Iterable[str]) -> None:
         for key in keys:
@@ -132,27 +146,52 @@ class KeyIndex:
     def shortlist(self, keys: Iterable[str], limit: int) -> IdArray:
         """The `limit` people sharing the most of `keys`, ties by lowest id (what
         `people._shortlist` asks of the store), in that order."""
-        arrays, pending = self.arrays, self.pending
-        parts: list[IdArray] = []
-        loose: list[int] = []
+        keys = frozenset(keys)
+        ids, hits = self.stored_shortlist(keys, limit)
+        added: dict[int, int] = {}
+        pending = self.pending
         for key in keys:
-            array = arrays.get(key)
-            added = pending.get(key)
-            if added:
-                if len(added) < _PENDING_MAX:
-                    loose += added
-                else:
-                    more = np.array(added, dtype=np.int32)
-                    array = arrays[key] = more if array is None else np.concatenate((array, more))
-                    del pending[key]
+            for pid in pending.get(key, ()):
+                added[pid] = added.get(pid, 0) + 1
+        if not added:
+            return ids
+        # Whoever the batch added keys to shares their stored keys plus the added ones; anyone
+        # else shares what the store says, so is in the store's shortlist or behind all of it.
+        stored = cast(list[int], ids.tolist())
+        shared = dict(zip(stored, cast(list[int], hits.tolist()), strict=True))
+        stored_top = self.stored_top
+        for pid, more in added.items():
+            before = shared.get(pid)
+            if before is None:
+                before = self._stored_hits(pid, keys) if pid <= stored_top else 0
+            shared[pid] = before + more
+        best = [pid for pid, _hits in sorted(shared.items(), key=lambda i: (-i[1], i[0]))[:limit]]
+        # Mostly the store's shortlist still: that very array, whose screening is known.
+        return ids if best == stored else np.array(best, dtype=np.int64)
+
+    def _stored_hits(self, person_id: int, keys: Iterable[str]) -> int:
+        hits = 0
+        for key in keys:
+            array = self.arrays.get(key)
             if array is not None:
-                parts.append(array)
-        if loose:
-            parts.append(np.array(loose, dtype=np.int32))
+                hits += int(np.count_nonzero(array == person_id))
+        return hits
+
+    def stored_shortlist(self, keys: frozenset[str], limit: int) -> tuple[IdArray, IdArray]:
+        """The shortlist over the store's keys alone, and how many keys each person shares."""
+        found = self._stored.get((keys, limit))
+        if found is None:
+            found = self._stored[(keys, limit)] = self._rank(keys, limit)
+        return found
+
+    def _rank(self, keys: frozenset[str], limit: int) -> tuple[IdArray, IdArray]:
+        arrays = self.arrays
+        parts = [arrays[key] for key in keys if key in arrays and arrays[key].size]
         if not parts:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        # Each part is sorted: a stable sort merges the runs rather than sorting from scratch.
         ids = np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
-        ids.sort()
+        ids.sort(kind="stable")
         n = ids.size
         first = np.empty(n, dtype=bool)
         first[0] = True
@@ -166,44 +205,163 @@ class KeyIndex:
         if order.size > limit:
             order = np.partition(order, limit - 1)[:limit]
         order.sort()
-        return order & _ID_MASK
+        return order & _ID_MASK, -(order >> _ID_BITS)
 
 
-# How a person's dates of birth are held in PeopleSet's arrays.
+# How a person's dates of birth are held in PeopleSet's arrays (0: not held, so never screened
+# out by the arrays; `worth` decides).
 _ONE_DOB, _NO_DOB, _SEVERAL_DOBS = 1, 2, 3
+# Read every stored person's date of birth (one scan of the covering index on people.dob) rather
+# than the shortlisted people's by id when these are at least this share of the store.
+DOB_SCAN_SHARE = 0.25
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 class PeopleSet:
     """What matching knows about the people a batch compares, as the store has them plus what
     the batch added: evidence as `load_evidence` assembles it.
 
-    Eager (a batch large for its store): every person's evidence parts are read by table scans
-    up front, with each person's date of birth in arrays, so a shortlist is screened on dates
-    of birth all at once and only the people who could be worth comparing are put together.
-    Otherwise shortlisted people are read as they come up."""
+    `prefetch` is given every probe's shortlist over the store (known before the first referral:
+    see `KeyIndex`). It reads the dates of birth of everyone on them, screens each shortlist
+    on those (`dob_screen`: people whose dates of birth make `compare` say DISTINCT are left
+    out, as `rank` would leave them out) and reads the full evidence of the people left, a
+    fraction of the store, in a few queries. Dates of birth are also held in arrays, so a
+    shortlist is screened all at once and only the people worth comparing are put together."""
 
-    def __init__(self, session: Session, *, eager: bool) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
-        self.parts: EvidenceParts | None = None
-        self.known: dict[int, PersonEvidence] = {}
+        self.known: dict[int, PersonEvidence] = {}  # read from the store, or the batch's
+        # Stored people's dates of birth beyond the arrays: the others (person_dobs, in order,
+        # as ISO text) and the own one of those who have others; all as dates once asked for.
+        self._more_dobs: dict[int, list[str]] = {}
+        self._own_dob: dict[int, date | None] = {}
+        self._dobs: dict[int, tuple[date, ...]] = {}
         self._kind = np.zeros(0, dtype=np.int8)
         self._year = np.zeros(0, dtype=np.int32)
         self._day = np.zeros(0, dtype=np.int32)  # month * 100 + day
         self._ordinal = np.zeros(0, dtype=np.int32)
-        if eager:
-            self.parts = parts = scan_evidence(_dbapi(session))
-            self._grow(max(parts.people, default=0))
-            own = [(pid, dob) for pid, (_first, _last, dob) in parts.people.items() if dob]
-            self._kind[list(parts.people)] = _NO_DOB
-            if own:
-                at = np.array([pid for pid, _dob in own], dtype=np.int64)
-                self._kind[at] = _ONE_DOB
-                self._year[at] = [dob.year for _pid, dob in own]
-                self._day[at] = [dob.month * 100 + dob.day for _pid, dob in own]
-                self._ordinal[at] = [dob.toordinal() for _pid, dob in own]
-            for pid in parts.dobs:  # people with other dates of birth too
-                if pid in parts.people:
-                    self._hold(pid, parts.all_dobs(pid))
+        # Each probe's shortlist over the store and the people on it worth comparing, as
+        # `prefetch` screened them; and the people the batch has made or changed since.
+        self._screened_for: dict[PersonEvidence, tuple[IdArray, list[int], list[int]]] = {}
+        self._changed: set[int] = set()
+
+    # ----- reading the store -----------------------------------------------------------------
+
+    def prefetch(
+        self, shortlists: Sequence[tuple[PersonEvidence, IdArray]], store_people: int
+    ) -> None:
+        """Read what the batch's shortlists need (see the class docstring); `store_people` is
+        the store's highest person id."""
+        # Everyone on a shortlist is in the store or made by the batch (`set` holds them).
+        self._grow(store_people)
+        if not shortlists:
+            return
+        ids = np.unique(np.concatenate([ids for _probe, ids in shortlists]))
+        if not ids.size:
+            return
+        self._hold_stored_dobs(
+            cast(list[int], ids.tolist()), scan=ids.size >= DOB_SCAN_SHARE * store_people
+        )
+        worth_reading: set[int] = set()
+        held = self._kind
+        for probe, shortlist in shortlists:
+            worth = dob_screen(probe)
+            kept = [
+                pid
+                for pid in cast(list[int], self._screened(probe, shortlist, worth).tolist())
+                if held[pid] and (worth is None or worth(self._stored_dobs(pid)))
+            ]
+            self._screened_for[probe] = (shortlist, cast(list[int], shortlist.tolist()), kept)
+            worth_reading.update(kept)
+        self._read(sorted(worth_reading))
+
+    def _hold_stored_dobs(self, ids: list[int], *, scan: bool) -> None:
+        """Put stored people's dates of birth in the arrays: everyone's (`scan`) or `ids`'.
+        Ids and dates come as two lists of text (`group_concat`): a third of the time of a
+        row per person, and parsed all at once."""
+        dbapi = _dbapi(self.session)
+        with_dob: list[IdArray] = []
+        without_dob: list[IdArray] = []
+        texts: list[str] = []
+        others: list[tuple[int, str]] = []
+
+        def gather(chunk: Sequence[int] | None) -> None:
+            marks = _marks(len(chunk)) if chunk is not None else ""
+            among = f" AND id IN ({marks})" if chunk is not None else ""
+            params = tuple(chunk or ())
+            ids_text, dobs_text = dbapi.execute(
+                "SELECT group_concat(id), group_concat(dob) FROM people "
+                f"WHERE dob IS NOT NULL{among}",
+                params,
+            ).fetchone()
+            if ids_text:
+                with_dob.append(np.fromstring(ids_text, dtype=np.int64, sep=","))
+                texts.extend(dobs_text.split(","))
+            (ids_text,) = dbapi.execute(
+                f"SELECT group_concat(id) FROM people WHERE dob IS NULL{among}", params
+            ).fetchone()
+            if ids_text:
+                without_dob.append(np.fromstring(ids_text, dtype=np.int64, sep=","))
+            among = f" WHERE person_id IN ({marks})" if chunk is not None else ""
+            others.extend(
+                dbapi.execute(f"SELECT person_id, dob FROM person_dobs{among} ORDER BY id", params)
+            )
+
+        if scan:
+            gather(None)
+        else:
+            for chunk in _chunks(ids):
+                gather(chunk)
+        if without_dob:
+            self._kind[np.concatenate(without_dob)] = _NO_DOB
+        if with_dob:
+            at = np.concatenate(with_dob)
+            days = np.array(texts, dtype="datetime64[D]")
+            months = days.astype("datetime64[M]")
+            self._kind[at] = _ONE_DOB
+            self._year[at] = days.astype("datetime64[Y]").astype(np.int32) + 1970
+            self._day[at] = (months.astype(np.int32) % 12 + 1) * 100 + (
+                (days - months).astype(np.int32) + 1
+            )
+            self._ordinal[at] = days.astype(np.int32) + _EPOCH_ORDINAL
+        for pid, text in others:
+            self._more_dobs.setdefault(pid, []).append(text)
+        # People with other dates of birth too: their own is kept aside, then they are held
+        # with all of them.
+        for pid in self._more_dobs:
+            kind = self._kind[pid]
+            if kind:
+                self._own_dob[pid] = (
+                    date.fromordinal(int(self._ordinal[pid])) if kind == _ONE_DOB else None
+                )
+                self._hold(pid, self._stored_dobs(pid))
+
+    def _stored_dobs(self, pid: int) -> tuple[date, ...]:
+        """`EvidenceParts.all_dobs` of a stored person whose dates of birth are held."""
+        found = self._dobs.get(pid)
+        if found is not None:
+            return found
+        more = self._more_dobs.get(pid)
+        if more is not None:
+            own = self._own_dob[pid]
+            dobs = [own] if own else []
+            for text in more:
+                other = date.fromisoformat(text)
+                if other not in dobs:
+                    dobs.append(other)
+            found = tuple(dobs)
+        elif self._kind[pid] == _ONE_DOB:
+            found = (date.fromordinal(int(self._ordinal[pid])),)
+        else:
+            found = ()
+        self._dobs[pid] = found
+        return found
+
+    def _read(self, ids: list[int]) -> None:
+        """The full evidence of these stored people, as `load_evidence` reads it."""
+        self.known.update(load_evidence(self.session.connection(), ids))
+
+    # ----- the arrays ------------------------------------------------------------------------
 
     def _grow(self, top: int) -> None:
         size = self._kind.size
@@ -224,13 +382,33 @@ class PeopleSet:
         else:
             self._kind[pid] = _NO_DOB if not dobs else _SEVERAL_DOBS
 
+    def _screened(
+        self, probe: PersonEvidence, ids: IdArray, worth: Callable[[Sequence[date]], bool] | None
+    ) -> IdArray:
+        """`ids` without the people whose one date of birth is outside the neighbourhood of the
+        probe's, where any agreement lies (`worth` would say no to them)."""
+        if worth is None or not ids.size:
+            return ids
+        years, days, near = dob_neighbourhood(probe.dobs)
+        keep = self._kind[ids] != _ONE_DOB
+        held = self._year[ids]
+        for year in years:
+            keep |= held == year
+        held = self._day[ids]
+        for month, day in days:
+            keep |= held == month * 100 + day
+        held = self._ordinal[ids]
+        for ordinal in near:
+            keep |= held == ordinal
+        return cast(IdArray, ids[keep])
+
+    # ----- what matching is given ------------------------------------------------------------
+
     def evidence(self, person_id: int) -> PersonEvidence:
         found = self.known.get(person_id)
         if found is None:
-            if self.parts is not None:
-                found = self.parts.evidence(person_id)
-            else:
-                found = load_evidence(self.session.connection(), [person_id]).get(person_id)
+            # Not prefetched (compared for another reason than a shortlist): read it.
+            found = load_evidence(self.session.connection(), [person_id]).get(person_id)
             if found is None:
                 raise LookupError(f"person {person_id} is not in the store")
             self.known[person_id] = found
@@ -245,46 +423,47 @@ class PeopleSet:
         """The evidence of `ids`, leaving out (unread) people whose dates of birth already
         make `compare` say DISTINCT (`worth` is `dob_screen(probe)`; `rank` would leave them
         out too)."""
-        if self.parts is None:
-            wanted = cast(list[int], ids.tolist())
-            missing = [pid for pid in wanted if pid not in self.known]
-            if missing:
-                self.known.update(load_evidence(self.session.connection(), missing))
-            return [self.known[pid] for pid in wanted if pid in self.known]
-        if worth is not None and ids.size:
-            # Everyone whose one date of birth is outside the neighbourhood of the probe's,
-            # where any agreement lies, is out.
-            years, days, near = dob_neighbourhood(probe.dobs)
-            keep = self._kind[ids] != _ONE_DOB
-            held = self._year[ids]
-            for year in years:
-                keep |= held == year
-            held = self._day[ids]
-            for month, day in days:
-                keep |= held == month * 100 + day
-            held = self._ordinal[ids]
-            for ordinal in near:
-                keep |= held == ordinal
-            ids = ids[keep]
-        parts, known, out = self.parts, self.known, []
-        for pid in cast(list[int], ids.tolist()):
+        screened = self._screened_for.get(probe)
+        if screened is not None and screened[0] is ids and self._changed.isdisjoint(screened[1]):
+            # The shortlist `prefetch` screened, no one on it changed since: the same people.
+            return self._evidence_of(screened[2])
+        known, out = self.known, []
+        for pid in cast(list[int], self._screened(probe, ids, worth).tolist()):
             evidence = known.get(pid)
             if evidence is None:
-                if pid not in parts.people:
+                if worth is not None:
+                    if self._kind[pid]:
+                        dobs = self._stored_dobs(pid)
+                    else:
+                        try:
+                            dobs = self.evidence(pid).dobs
+                        except LookupError:
+                            continue
+                    if not worth(dobs):
+                        continue
+                try:
+                    evidence = self.evidence(pid)
+                except LookupError:
                     continue
-                if worth is not None and not worth(parts.all_dobs(pid)):
-                    continue
-                evidence = self.evidence(pid)
             out.append(evidence)
+        return out
+
+    def _evidence_of(self, ids: Iterable[int]) -> list[PersonEvidence]:
+        out = []
+        for pid in ids:
+            try:
+                out.append(self.evidence(pid))
+            except LookupError:
+                continue
         return out
 
     def set(self, evidence: PersonEvidence) -> None:
         pid = evidence.person_id
         assert pid is not None
         self.known[pid] = evidence
-        if self.parts is not None:
-            self._grow(pid)
-            self._hold(pid, evidence.dobs)
+        self._changed.add(pid)
+        self._grow(pid)
+        self._hold(pid, evidence.dobs)
 
 
 @dataclass
@@ -334,7 +513,7 @@ class IntakeBatch:
             return int(session.scalar(select(func.max(column))) or 0)
 
         self.last_person = self.next_person = top(Person.id)
-        self.next_referral = top(Referral.id)
+        self.last_referral = self.next_referral = top(Referral.id)
         self.meetings = _Meetings(next_id=top(Meeting.id))
         self.index: KeyIndex | None = None
         self.people: PeopleSet | None = None
@@ -377,19 +556,26 @@ class IntakeBatch:
         return keys
 
     def prepare(self, inputs: Sequence[intake.ReferralInput]) -> None:
+        """Read the index for the keys the inputs will look up, work out each one's shortlist
+        over the store and read the evidence of the people on them worth comparing."""
         wanted: set[str] = set()
-        probes = 0
+        probes: dict[PersonEvidence, None] = {}  # each once, in order
         for inp in inputs:
             postcode = str(inp.victim_facts.get("postcode", ""))
             for person, code in ((inp.victim, postcode), *((p, "") for p in inp.perpetrators)):
                 if person.person_id is not None:
                     raise ValueError("A bulk intake decides links itself: no person_id.")
                 if not person.decided:
-                    wanted |= self._keys(self._probe(person, code))
-                    probes += 1
-        self.index = KeyIndex(self.session, wanted)
-        eager = probes * EAGER_PEOPLE_PER_PROBE >= self.last_person
-        self.people = PeopleSet(self.session, eager=eager)
+                    probe = self._probe(person, code)
+                    wanted |= self._keys(probe)
+                    probes[probe] = None
+        self.index = KeyIndex.read(self.session, wanted, self.last_person)
+        self.people = PeopleSet(self.session)
+        limit = people.SHORTLIST
+        self.people.prefetch(
+            [(probe, self.index.stored_shortlist(self._keys(probe), limit)[0]) for probe in probes],
+            store_people=self.last_person,
+        )
 
     def _ranked(
         self, probe: PersonEvidence, seen_with: SeenWith | None = None
@@ -530,14 +716,12 @@ class IntakeBatch:
         aliases, DOBs and postcodes), so the new ones join the index."""
         assert self.index is not None and self.people is not None
         for pid in dict.fromkeys(person_ids):
+            after = blocking_keys(self.people.evidence(pid))
             before = self.indexed.get(pid)
             if before is None:
-                before = (
-                    blocking_keys(self.people.evidence(pid))
-                    if pid <= self.last_person
-                    else frozenset()
-                )
-            after = blocking_keys(self.people.evidence(pid))
+                # Stored, not changed by the batch: the same keys. Kept in `indexed` all the
+                # same, so `_write_keys` checks the store's, as intake's refresh rewrites them.
+                before = after if pid <= self.last_person else frozenset()
             self.index.add(pid, after - before)
             self.indexed[pid] = after
 
@@ -768,9 +952,46 @@ class IntakeBatch:
         with larger_page_cache(conn, FINISH_CACHE_KIB):
             self._write(conn)
 
-    def _write(self, conn: Any) -> None:
-        session = self.session
+    def _write_search(self, conn: Any) -> None:
+        """The list's search tokens (`db.referral_search`) of the batch's referrals, from the
+        rows in memory and their victims' names and aliases as now written; and those of the
+        older referrals of victims who gained an alias, read back (`refresh_referral_search`)."""
+        new = self.rows[Referral]
+        renamed = {row["person_id"] for row in self.rows[PersonAlias]}
+        refresh_referral_search(
+            conn,
+            [
+                rid
+                for victim_id in sorted(renamed.intersection(self.by_victim))
+                for rid in self.by_victim[victim_id]
+                if rid <= self.last_referral
+            ],
+        )
+        collected = SearchRows()
+        for row in new:
+            collected.add_referral(
+                row["id"],
+                case_ref=row["case_ref"],
+                external_ref=row["external_ref"],
+                victim_id=row["victim_id"],
+                first=row["victim_first_name"],
+                last=row["victim_last_name"],
+            )
+        for row in self.rows[ReferralPerpetrator]:
+            collected.add_perpetrator(row["referral_id"], row["first_name"], row["last_name"])
+        dbapi = _dbapi(self.session)
+        for chunk in _chunks(sorted({row["victim_id"] for row in new})):
+            marks = _marks(len(chunk))
+            for query in (
+                f"SELECT id, first_name, last_name FROM people WHERE id IN ({marks})",
+                "SELECT person_id, first_name, last_name FROM person_aliases "
+                f"WHERE person_id IN ({marks})",
+            ):
+                for pid, first, last in dbapi.execute(query, chunk):
+                    collected.add_person_names(pid, first, last)
+        insert_rows(conn, search_table, collected.rows())
 
+    def _write(self, conn: Any) -> None:
         def insert(model: type[Base], rows: list[dict[str, Any]]) -> None:
             table = cast(Table, model.__table__)
             for start in range(0, len(rows), 5000):
@@ -785,14 +1006,7 @@ class IntakeBatch:
         insert(ReferralChild, self.rows[ReferralChild])
         insert(MatchReview, self.rows[MatchReview])
         insert(MeetingCase, self.rows[MeetingCase])
-        # The list's search tokens: the new referrals, and the older ones of their victims
-        # (who may have gained an alias), read back from what was just written.
-        refresh_search_of_victims(
-            conn,
-            {r["victim_id"] for r in self.rows[Referral]},
-            (r["id"] for r in self.rows[Referral]),
-        )
-        dbapi = _dbapi(session)
+        self._write_search(conn)
         if self.changed_in_store:
             table = cast(Table, Referral.__table__)
             conn.execute(
@@ -815,21 +1029,36 @@ class IntakeBatch:
                     for rid, at in self.changed_in_store.items()
                 ],
             )
-        in_store = sorted(pid for pid in self.indexed if pid <= self.last_person)
-        for chunk in _chunks(in_store):
-            dbapi.execute(
-                f"DELETE FROM person_keys WHERE person_id IN ({_marks(len(chunk))})", tuple(chunk)
-            )
-        # In key order: the index on key is filled page by page rather than all over.
-        insert(
-            PersonKey,
-            sorted(
-                (
-                    {"person_id": pid, "key": key}
-                    for pid, keys in self.indexed.items()
-                    for key in keys
-                ),
-                key=lambda row: (row["key"], row["person_id"]),
-            ),
-        )
+        self._write_keys(conn)
         self.events.write()
+
+    def _write_keys(self, conn: Any) -> None:
+        """`refresh_person_keys` of everyone the batch made or changed: their keys become
+        `self.indexed`. Stored people's keys are compared with the store's and only the
+        difference is written (they mostly gain a key or two): rewriting all of them dirtied
+        pages all over the large key index, each encrypted and written again at commit."""
+        dbapi = _dbapi(self.session)
+        stored: dict[int, dict[str, int]] = {}  # person -> key -> rows
+        for chunk in _chunks(sorted(pid for pid in self.indexed if pid <= self.last_person)):
+            for pid, key in dbapi.execute(
+                f"SELECT person_id, key FROM person_keys WHERE person_id IN ({_marks(len(chunk))})",
+                chunk,
+            ):
+                held = stored.setdefault(pid, {})
+                held[key] = held.get(key, 0) + 1
+        gone: list[tuple[int, str]] = []
+        new: list[tuple[str, int]] = []
+        for pid, keys in self.indexed.items():
+            have = stored.get(pid, {})
+            for key, times in have.items():
+                if times > 1 or key not in keys:  # (a key held twice is written again once)
+                    gone.append((pid, key))
+            new += ((key, pid) for key in keys if have.get(key) != 1)
+        dbapi.executemany("DELETE FROM person_keys WHERE person_id = ? AND key = ?", gone)
+        # In key order: the index on key is filled page by page rather than all over.
+        new.sort()
+        insert_rows(
+            conn,
+            cast(Table, PersonKey.__table__),
+            [{"person_id": pid, "key": key} for key, pid in new],
+        )

@@ -33,6 +33,7 @@ from marac_desk.db.models import (
     ReferralChild,
     ReferralPerpetrator,
 )
+from marac_desk.db.referral_search import search_table
 from marac_desk.services import audit, imports, intake_batch, people, referrals, settings
 from marac_desk.services.demo import generate_demo_data
 from marac_desk.services.paths import AppPaths
@@ -159,6 +160,9 @@ def _state(opened: OpenStore) -> dict[str, Any]:
         keys: dict[int, set[str]] = {}
         for pid, key in s.execute(select(PersonKey.person_id, PersonKey.key)):
             keys.setdefault(pid, set()).add(key)
+        tokens: dict[int, set[str]] = {}
+        for rid, token in s.execute(select(search_table.c.referral_id, search_table.c.token)):
+            tokens.setdefault(rid, set()).add(token)
         return {
             "people": [
                 (p.id, p.first_name, p.last_name, p.dob, p.gender, p.merged_into_id)
@@ -173,6 +177,7 @@ def _state(opened: OpenStore) -> dict[str, Any]:
                 for d in s.scalars(select(PersonDob).order_by(PersonDob.id))
             ],
             "keys": keys,
+            "search_tokens": tokens,
             "referrals": [
                 (
                     r.id,
@@ -218,29 +223,29 @@ def _state(opened: OpenStore) -> dict[str, Any]:
         }
 
 
-@pytest.mark.parametrize("eager", [True, False], ids=["eager", "lazy"])
+@pytest.mark.parametrize("scan", [True, False], ids=["dob-scan", "dob-by-id"])
 @pytest.mark.parametrize("twins", [120, 0], ids=["demo-store", "empty-store"], indirect=True)
 def test_import_decides_as_intake_one_at_a_time(
     twins: tuple[OpenStore, OpenStore],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     app_paths: AppPaths,
-    eager: bool,
+    scan: bool,
 ) -> None:
-    monkeypatch.setattr(intake_batch, "EAGER_PEOPLE_PER_PROBE", 10**9 if eager else 0)
+    monkeypatch.setattr(intake_batch, "DOB_SCAN_SHARE", 0 if scan else 10**9)
     _same_as_one_at_a_time(twins, tmp_path, app_paths)
 
 
-@pytest.mark.parametrize("eager", [True, False], ids=["eager", "lazy"])
+@pytest.mark.parametrize("scan", [True, False], ids=["dob-scan", "dob-by-id"])
 def test_a_full_shortlist_keeps_the_same_people(
     twins: tuple[OpenStore, OpenStore],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     app_paths: AppPaths,
-    eager: bool,
+    scan: bool,
 ) -> None:
     """With a shortlist of 3 most are cut short: ties in shared keys go to the lowest id."""
-    monkeypatch.setattr(intake_batch, "EAGER_PEOPLE_PER_PROBE", 10**9 if eager else 0)
+    monkeypatch.setattr(intake_batch, "DOB_SCAN_SHARE", 0 if scan else 10**9)
     monkeypatch.setattr(people, "SHORTLIST", 3)
     monkeypatch.setattr(people._shortlist, "__defaults__", (3,))
     _same_as_one_at_a_time(twins, tmp_path, app_paths)
