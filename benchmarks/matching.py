@@ -5,9 +5,9 @@ the `person_keys` table:
 
   probe_keys(probe) -> people sharing the most keys (the best SHORTLIST, as
   services.people._shortlist picks them) -> core.matching.rank (compare each, best 10 shown;
-  with the index's NameCounts, which intake does not pass yet: --no-name-counts) -> the intake
-  rule of services.referrals._resolve_person: link automatically only when the best candidate
-  is Decision.LINK and the runner-up is not.
+  with the index's NameCounts, as intake counts them in person_keys; --no-name-counts to
+  leave them out) -> the intake rule of services.referrals.choose_people: link automatically
+  only when the best candidate is Decision.LINK and the runner-up is not.
 
 on three kinds of data with known true matches:
 
@@ -72,6 +72,7 @@ from marac_desk.core.matching import (
     rank,
 )
 from marac_desk.services.people import SHORTLIST, evidence_from
+from marac_desk.services.referrals import PersonInput, choose_people
 
 SHOWN = 10  # candidates shown to the coordinator (services.people.find_candidates' limit)
 UK_TODAY = date(2025, 6, 30)  # fixed, so a seed gives the same data on any day
@@ -144,7 +145,7 @@ class MemoryIndex:
 
 
 def intake_choice(found: Sequence[MatchResult]) -> int | None:
-    """services.referrals._resolve_person: link without asking only when the best candidate is
+    """services.referrals.link_target: link without asking only when the best candidate is
     at link strength and the runner-up is not."""
     if not found or found[0].decision is not Decision.LINK:
         return None
@@ -249,7 +250,11 @@ def link_path(result: MatchResult) -> str:
         return "surname changed"
     if last.startswith("date of birth slip"):
         return "date of birth slip"
-    if {matching.SEEN_WITH_VICTIM, matching.SEEN_WITH_PERPETRATOR}.intersection(result.reasons):
+    if {
+        matching.SEEN_WITH_VICTIM,
+        matching.SEEN_WITH_PERPETRATOR,
+        matching.SEEN_WITH_MATCHING_PERPETRATOR,
+    }.intersection(result.reasons):
         return "named together before"
     if any("no one else has" in r for r in result.reasons):
         return "same date of birth, a typo in a spelling no one else has"
@@ -597,11 +602,11 @@ def _mentions(data: synthetic.SyntheticData) -> list[Mention]:
 
 
 def bench_uk_incremental(data: synthetic.SyntheticData) -> Tally:
-    """Intake in date order, as services.referrals resolves a referral's people: the victim,
-    then each perpetrator with the perpetrators named with the victim's linked person before
-    (`SeenWith`), then, when the victim was not linked but a perpetrator was, the victim again
-    with the victims of the linked perpetrators. Only automatic links give context (as in an
-    import). The index knows what earlier referrals said about each person."""
+    """Intake in date order, each referral's people decided together by
+    `services.referrals.choose_people` (the victim; perpetrators with her earlier
+    perpetrators; the victim again with linked perpetrators' victims; a pair named together
+    before), automatic links only, as an import decides. The index knows what earlier
+    referrals said about each person."""
     people = {p.key: p for p in data.people}
     clear_caches()
     tally = Tally()
@@ -609,42 +614,48 @@ def bench_uk_incremental(data: synthetic.SyntheticData) -> Tally:
     known: dict[int, _Known] = {}
     together: dict[int, set[int]] = defaultdict(set)
 
-    def named_with(ids: Iterable[int | None], reason: str) -> SeenWith | None:
-        found = frozenset(chain.from_iterable(together.get(i, ()) for i in ids if i))
-        return SeenWith(found, reason) if found else None
+    def named_with(ids: Sequence[int], _victims: bool) -> frozenset[int]:
+        return frozenset(chain.from_iterable(together.get(i, ()) for i in ids))
 
     for r in data.referrals:
         mentions = [(r.victim_key, r.victim_first_name, r.victim_last_name, r.victim_dob)]
         mentions += [(p.person_key, p.first_name, p.last_name, p.dob) for p in r.perpetrators]
-        victim_probe = evidence_from(*mentions[0][1:], postcode=r.postcode)
-        victim = look_up(index, victim_probe)
-        perps = [
-            look_up(
-                index,
-                evidence_from(first, last, dob),
-                named_with([victim.linked], matching.SEEN_WITH_VICTIM),
-            )
-            for _, first, last, dob in mentions[1:]
+        probes = [
+            evidence_from(first, last, dob, postcode=r.postcode if i == 0 else "")
+            for i, (_, first, last, dob) in enumerate(mentions)
         ]
-        if victim.linked is None:
-            seen = named_with([p.linked for p in perps], matching.SEEN_WITH_PERPETRATOR)
-            if seen is not None:
-                again = look_up(index, victim_probe, seen)
-                again.seconds += victim.seconds
-                victim = again
-        for (key, *_), probed in zip(mentions, [victim, *perps], strict=True):
-            truth = frozenset({key}) if key in known else frozenset()
-            score(tally, index, probed, truth)
+        looked: dict[int, Probed] = {}
+        seconds = [0.0] * len(probes)
+
+        def ranked(i: int, seen_with: SeenWith | None) -> list[MatchResult]:
+            probed = looked[i] = look_up(index, probes[i], seen_with)  # noqa: B023 - called now
+            seconds[i] += probed.seconds  # noqa: B023
+            return probed.found
+
+        started = time.perf_counter()
+        choices = choose_people(
+            [PersonInput(m[1], m[2], m[3]) for m in mentions],
+            [None] * len(mentions),
+            ranked,
+            named_with,
+            auto_link=True,
+        )
+        rest = time.perf_counter() - started - sum(seconds)  # the choosing around the lookups
+        for i, ((key, *_), choice) in enumerate(zip(mentions, choices, strict=True)):
+            probed = looked[i]
+            probed.found, probed.linked = choice.found, choice.target
+            probed.seconds = seconds[i] + (rest if i == 0 else 0.0)
+            score(tally, index, probed, frozenset({key}) if key in known else frozenset())
         # The coordinator links each mention to the person it is (or creates them).
         started = time.perf_counter()
-        for (key, *_), probed in zip(mentions, [victim, *perps], strict=True):
+        for (key, *_), probe in zip(mentions, probes, strict=True):
             k = known.get(key)
             if k is None:
                 k = known[key] = _Known([], [], [], [])
-                k.add(probed.probe)
+                k.add(probe)
                 k.names += _known_from_the_start(people[key])
             else:
-                k.add(probed.probe)
+                k.add(probe)
             index.put(k.evidence(key))
         for key, *_ in mentions[1:]:
             together[r.victim_key].add(key)
@@ -804,7 +815,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument(
         "--no-name-counts",
         action="store_true",
-        help="match without NameCounts (as intake does until the store supplies them)",
+        help="match without NameCounts (how many people go by each spelling)",
     )
     args = parser.parse_args(None if argv is None else list(argv))
     global FREEZE, IDENTIFIERS, NAME_COUNTS, REPEATS  # noqa: PLW0603 - command-line switches

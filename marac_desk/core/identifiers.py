@@ -7,13 +7,16 @@ same identifier on two records is overwhelming evidence of one person; two *vali
 that differ are overwhelming evidence of two people (twins have their own), while agency person
 IDs that differ may be a typo.
 
-Stored and compared as "kind:value" text with the value normalised (digits only for NHS
-numbers; upper case without spaces, dashes, slashes or dots for agency person IDs).
+A field may hold several of a kind separated by ";" (a person with two police numbers; an
+export writes them so). Stored and compared as "kind:value" text with the value normalised
+(digits only for NHS numbers; upper case without spaces, dashes, slashes or dots for agency
+person IDs).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 NHS = "nhs"
 REFERENCE = "ref"
@@ -25,7 +28,15 @@ MAX_REFERENCE = 40
 
 
 def nhs_number_problem(text: str) -> str | None:
-    """Why `text` is not a valid NHS number (None when it is, or when it is blank)."""
+    """Why `text` is not a valid NHS number, or list of them (None when it is, or blank)."""
+    return next(filter(None, map(_one_nhs_problem, _parts(text))), None)
+
+
+def _parts(text: str) -> list[str]:
+    return [part for part in text.split(";") if part.strip()]
+
+
+def _one_nhs_problem(text: str) -> str | None:
     digits = _NOT_DIGITS.sub("", text)
     if not digits:
         return None
@@ -41,6 +52,11 @@ def nhs_number_problem(text: str) -> str | None:
 
 
 def reference_problem(text: str) -> str | None:
+    """Why `text` is not an agency person ID, or list of them (None when it is, or blank)."""
+    return next(filter(None, map(_one_reference_problem, _parts(text))), None)
+
+
+def _one_reference_problem(text: str) -> str | None:
     value = _SEPARATORS.sub("", text)
     if len(value) > MAX_REFERENCE:
         return f"An agency person ID has at most {MAX_REFERENCE} letters and digits."
@@ -51,7 +67,7 @@ def reference_problem(text: str) -> str | None:
 
 def nhs_identifier(text: str) -> str:
     """The stored form of a valid NHS number ("" when blank); ValueError when invalid."""
-    problem = nhs_number_problem(text)
+    problem = _one_nhs_problem(text)
     if problem:
         raise ValueError(problem)
     digits = _NOT_DIGITS.sub("", text)
@@ -60,7 +76,7 @@ def nhs_identifier(text: str) -> str:
 
 def reference_identifier(text: str) -> str:
     """The stored form of an agency person ID ("" when blank); ValueError when invalid."""
-    problem = reference_problem(text)
+    problem = _one_reference_problem(text)
     if problem:
         raise ValueError(problem)
     value = _SEPARATORS.sub("", text).upper()
@@ -69,8 +85,15 @@ def reference_identifier(text: str) -> str:
 
 def identifiers_of(nhs_number: str, agency_person_id: str) -> tuple[str, ...]:
     """The stored forms of what was typed (blank ones left out); ValueError when invalid."""
-    found = (nhs_identifier(nhs_number), reference_identifier(agency_person_id))
-    return tuple(i for i in found if i)
+    found = [*map(nhs_identifier, _parts(nhs_number))]
+    found += map(reference_identifier, _parts(agency_person_id))
+    return tuple(dict.fromkeys(i for i in found if i))
+
+
+def typed_forms(identifiers: Iterable[str], kind: str) -> str:
+    """A person's identifiers of one kind as a field shows them ("a; b"), for an export that
+    imports again."""
+    return "; ".join(value for k, _, value in (i.partition(":") for i in identifiers) if k == kind)
 
 
 def kind_of(identifier: str) -> str:

@@ -23,6 +23,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TypeVar
 
+from marac_desk.core.identifiers import nhs_number_problem, reference_problem
 from marac_desk.core.vocab import NO, NOT_KNOWN, NOT_STATED, YES
 
 # ----- columns -----------------------------------------------------------------------------------
@@ -53,6 +54,10 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
 # Optional columns the referral form's rules need for two criteria: professional judgement needs
 # the referrer's reason, potential escalation the number of police incidents in 12 months.
 RULE_COLUMNS: tuple[str, ...] = ("professional_judgement_reason", "police_incidents_12m")
+# Optional: agencies' identifiers for the victim (and, per perpetrator, `perpetrator_nhs_number`,
+# `perpetrator2_agency_person_id`…); several of a kind separated by ";". Exported last.
+ID_PARTS: tuple[str, ...] = ("nhs_number", "agency_person_id")
+VICTIM_ID_COLUMNS: tuple[str, ...] = tuple(f"victim_{part}" for part in ID_PARTS)
 # Written by `export referrals` (and by --skip-invalid's rejects file); accepted and ignored on
 # import, so an export or a corrected rejects file imports as it is.
 EXPORT_COLUMNS: tuple[str, ...] = (
@@ -73,7 +78,8 @@ IGNORE = "ignore"
 MAX_PERPETRATORS = 20
 PERSON_PARTS: tuple[str, ...] = ("first_name", "last_name", "dob", "gender")
 _NUMBERED = re.compile(
-    r"perpetrator([0-9]+)_(first_name|last_name|dob|gender)|relationship([0-9]+)"
+    r"perpetrator([0-9]+)_(first_name|last_name|dob|gender|nhs_number|agency_person_id)"
+    r"|relationship([0-9]+)"
 )
 
 # Lengths the store's columns hold.
@@ -95,10 +101,10 @@ CRITERIA: tuple[str, ...] = (
 def perpetrator_columns(slot: int) -> dict[str, str]:
     """Column names of the n-th perpetrator (1 = the unnumbered columns): part → column."""
     if slot == 1:
-        names = {part: f"perpetrator_{part}" for part in PERSON_PARTS}
+        names = {part: f"perpetrator_{part}" for part in PERSON_PARTS + ID_PARTS}
         names["relationship"] = "relationship"
     else:
-        names = {part: f"perpetrator{slot}_{part}" for part in PERSON_PARTS}
+        names = {part: f"perpetrator{slot}_{part}" for part in PERSON_PARTS + ID_PARTS}
         names["relationship"] = f"relationship{slot}"
     return names
 
@@ -118,6 +124,7 @@ def is_known_column(name: str) -> bool:
     return (
         name in CANONICAL_COLUMNS
         or name in RULE_COLUMNS
+        or name in VICTIM_ID_COLUMNS
         or name in IGNORED_ON_IMPORT
         or _perpetrator_slot(name) is not None
     )
@@ -635,6 +642,22 @@ def parse_ethnicity(text: str) -> str:
     return _text(text, MAX_ETHNICITY, "an ethnicity")
 
 
+def parse_nhs_numbers(text: str) -> str:
+    """An NHS number (or several, separated by ";"), check digits verified."""
+    problem = nhs_number_problem(text)
+    if problem:
+        raise CellError(problem)  # the number itself is not repeated: line and column say where
+    return text.strip()
+
+
+def parse_agency_person_ids(text: str) -> str:
+    """An agency person ID (or several, separated by ";")."""
+    problem = reference_problem(text)
+    if problem:
+        raise CellError(problem)
+    return text.strip()
+
+
 def parse_postcode(text: str) -> str:
     return _text(text.upper(), MAX_POSTCODE, "a postcode")
 
@@ -648,6 +671,8 @@ class PersonRow:
     last_name: str = ""
     dob: date | None = None
     gender: str = NOT_KNOWN
+    nhs_number: str = field(default="", kw_only=True)  # as written, checked
+    agency_person_id: str = field(default="", kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -724,6 +749,8 @@ def parse_row(
         c.text("victim_last_name", MAX_NAME, "a last name"),
         c.get("victim_dob", parse_date, None),
         c.get("victim_gender", parse_gender, NOT_KNOWN),
+        nhs_number=c.get("victim_nhs_number", parse_nhs_numbers, ""),
+        agency_person_id=c.get("victim_agency_person_id", parse_agency_person_ids, ""),
     )
     perpetrators: list[PerpetratorRow] = []
     for slot in header.slots:
@@ -736,6 +763,8 @@ def parse_row(
                 c.text(cols["last_name"], MAX_NAME, "a last name"),
                 c.get(cols["dob"], parse_date, None),
                 c.get(cols["gender"], parse_gender, NOT_KNOWN),
+                nhs_number=c.get(cols["nhs_number"], parse_nhs_numbers, ""),
+                agency_person_id=c.get(cols["agency_person_id"], parse_agency_person_ids, ""),
                 relationship=c.get(cols["relationship"], parse_relationship, NOT_KNOWN),
                 slot=slot,
             )
@@ -831,12 +860,14 @@ def column_for_rule(rule_field: str, row: ParsedRow, header: Header) -> str:
             return header.name("children_in_household")
         slot = row.perpetrators[number - 1].slot if number <= len(row.perpetrators) else 1
         cols = perpetrator_columns(slot)
-        if part == "dob":
-            return header.name(cols["dob"])
+        if part in ("dob", *ID_PARTS):
+            return header.name(cols[part])
         return first_present(cols["first_name"], cols["last_name"])
     simple = {
         "joint_agency": "referring_agency",
         "victim.dob": "victim_dob",
+        "victim.nhs_number": "victim_nhs_number",
+        "victim.agency_person_id": "victim_agency_person_id",
         "children_status": "children_in_household",
         "crit_visible_high_risk": "criteria",
     }

@@ -40,7 +40,7 @@ Jones's date of birth can link when no Jnoes is known. Without counts, typos wei
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -106,6 +106,7 @@ class SeenWith:
 
 SEEN_WITH_VICTIM = "named with the same victim before"
 SEEN_WITH_PERPETRATOR = "named with the same perpetrator before"
+SEEN_WITH_MATCHING_PERPETRATOR = "named before with a perpetrator who matches this one"
 
 
 class Decision(StrEnum):
@@ -121,6 +122,8 @@ class MatchResult:
     score: int  # 0..100 for display
     decision: Decision
     reasons: tuple[str, ...]
+    # The dates of birth agree: the same, or a slip of the pen (not merely "nearly").
+    dob_agrees: bool = False
 
 
 @dataclass
@@ -137,6 +140,16 @@ class NameCounts:
         counts = cls()
         for person in people:
             counts.add(person)
+        return counts
+
+    @classmethod
+    def of_keys(cls, held: Mapping[str, int]) -> NameCounts:
+        """From how many people hold each of some `name_count_keys` (a store's count)."""
+        counts = cls()
+        for key, n in held.items():
+            kind, _, spelling = key.partition(":")
+            if n > 0 and spelling:
+                (counts.given if kind == "g" else counts.family)[spelling] = n
         return counts
 
     def add(self, person: PersonEvidence, times: int = 1) -> None:
@@ -731,7 +744,9 @@ def _assess(
             if path:
                 reasons.append(path)
     score = max(0, min(100, round(100 * total / FULL_MARKS)))
-    return MatchResult(k.person_id, round(total, 2), score, decision, tuple(reasons))
+    return MatchResult(
+        k.person_id, round(total, 2), score, decision, tuple(reasons), dob in _DOB_AGREEING
+    )
 
 
 def _twins(first: str | None, typed: _Name | None, known: _Name | None) -> str | None:
@@ -1002,14 +1017,24 @@ def blocking_keys(person: PersonEvidence) -> frozenset[str]:
     """Keys stored for a known person. Two records of one person share at least one key under
     every variation matching allows for, so candidate search is an indexed lookup: the
     surname's sound (`l:`) and consonant skeleton (`s:`), the first name's sound with each
-    year of birth (`fy:`) and with the surname's sound (`fl:`), each date of birth (`d:`) and
-    postcode (`p:`); at most 60 characters each."""
+    year of birth (`fy:`) and with the surname's sound (`fl:`), each date of birth (`d:`),
+    postcode (`p:`) and identifier (`i:`); at most 60 characters each. Also each spelling the
+    person goes by (`g:` given names, `f:` surnames, `names.compact` form), which no probe
+    looks up: counted, they are the store's `NameCounts` (`name_count_keys`)."""
     return _keys(
         ((n.first, n.last) for n in person.names),
         person.dobs,
         person.postcodes,
         person.identifiers,
-    )
+    ) | name_count_keys(person)
+
+
+def name_count_keys(person: PersonEvidence) -> frozenset[str]:
+    """The `g:` and `f:` keys of a person's spellings: how many people hold a key is how many
+    go by that spelling (for a probe, the keys to count)."""
+    keys = {f"g:{compact(n.first)}"[:60] for n in person.names if compact(n.first)}
+    keys.update(f"f:{compact(n.last)}"[:60] for n in person.names if compact(n.last))
+    return frozenset(keys)
 
 
 def probe_keys(probe: PersonEvidence) -> frozenset[str]:

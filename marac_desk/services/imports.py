@@ -32,10 +32,12 @@ from sqlalchemy.orm import Session
 
 from marac_desk.core import import_rules as ir
 from marac_desk.core import referral_rules as rules
+from marac_desk.core.identifiers import NHS, REFERENCE, typed_forms
 from marac_desk.db.models import (
     Agency,
     Meeting,
     MeetingCase,
+    PersonIdentifier,
     Referral,
     ReferralChild,
     ReferralPerpetrator,
@@ -256,12 +258,23 @@ def _input_of(row: ir.ParsedRow, fingerprint: str | None) -> referral_service.Re
         referring_agency=row.referring_agency,
         joint_agency=row.joint_agency,
         victim=referral_service.PersonInput(
-            row.victim.first_name, row.victim.last_name, row.victim.dob, row.victim.gender
+            row.victim.first_name,
+            row.victim.last_name,
+            row.victim.dob,
+            row.victim.gender,
+            nhs_number=row.victim.nhs_number,
+            agency_person_id=row.victim.agency_person_id,
         ),
         external_ref=row.external_ref,
         perpetrators=tuple(
             referral_service.PerpetratorInput(
-                p.first_name, p.last_name, p.dob, p.gender, relationship_to_victim=p.relationship
+                p.first_name,
+                p.last_name,
+                p.dob,
+                p.gender,
+                relationship_to_victim=p.relationship,
+                nhs_number=p.nhs_number,
+                agency_person_id=p.agency_person_id,
             )
             for p in row.perpetrators
         ),
@@ -587,11 +600,17 @@ def write_rejects(path: Path, result: ImportResult) -> int:
 
 
 def export_columns(perpetrator_slots: int) -> list[str]:
+    """The canonical columns, further perpetrators, the rule columns, the export's own, and
+    last (added later, so scripts reading by position are not disturbed) the identifiers."""
     columns = list(ir.CANONICAL_COLUMNS)
     for slot in range(2, perpetrator_slots + 1):
         names = ir.perpetrator_columns(slot)
         columns += [names[p] for p in ir.PERSON_PARTS] + [names["relationship"]]
-    return columns + list(ir.RULE_COLUMNS) + list(ir.EXPORT_COLUMNS)
+    columns += list(ir.RULE_COLUMNS) + list(ir.EXPORT_COLUMNS) + list(ir.VICTIM_ID_COLUMNS)
+    for slot in range(1, perpetrator_slots + 1):
+        names = ir.perpetrator_columns(slot)
+        columns += [names[p] for p in ir.ID_PARTS]
+    return columns
 
 
 def _export_rows(session: Session) -> tuple[list[str], list[list[Any]]]:
@@ -624,6 +643,18 @@ def _export_rows(session: Session) -> tuple[list[str], list[list[Any]]]:
     )
     slots = max((len(v) for v in perps.values()), default=1)
     columns = export_columns(max(slots, 1))
+    held: dict[int, list[str]] = {}
+    for pid, identifier in session.execute(
+        select(PersonIdentifier.person_id, PersonIdentifier.identifier).order_by(
+            PersonIdentifier.id
+        )
+    ):
+        held.setdefault(pid, []).append(identifier)
+
+    def ids_of(person_id: int | None) -> list[str]:
+        mine_ = held.get(person_id or 0, [])
+        return [typed_forms(mine_, NHS), typed_forms(mine_, REFERENCE)]
+
     out: list[list[Any]] = []
     for r in session.scalars(select(Referral).order_by(Referral.referral_date, Referral.id)):
         agency = agencies.get(r.referring_agency_id, "")
@@ -685,7 +716,10 @@ def _export_rows(session: Session) -> tuple[list[str], list[list[Any]]]:
             "yes" if is_repeat else "no",
             r.previous_referral_id,
             r.match_status,
+            *ids_of(r.victim_id),
         ]
+        for i in range(slots):
+            row += ids_of(mine[i].person_id) if i < len(mine) else ["", ""]
         out.append(row)
     return columns, out
 

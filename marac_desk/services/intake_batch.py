@@ -26,7 +26,7 @@ events chained in memory (`audit.BulkEvents`). The caller's unit of work keeps i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -37,12 +37,14 @@ from sqlalchemy.orm import Session
 
 from marac_desk.core.matching import (
     MatchResult,
+    NameCounts,
     NameForm,
     PersonEvidence,
     SeenWith,
     blocking_keys,
     dob_neighbourhood,
     dob_screen,
+    name_count_keys,
     probe_keys,
     rank,
 )
@@ -56,6 +58,7 @@ from marac_desk.db.models import (
     Person,
     PersonAlias,
     PersonDob,
+    PersonIdentifier,
     PersonKey,
     Referral,
     ReferralChild,
@@ -142,6 +145,17 @@ class KeyIndex:
         for key in keys:
             if key in self.wanted:
                 self.pending.setdefault(key, []).append(person_id)
+
+    def held(self, keys: Iterable[str]) -> dict[str, int]:
+        """How many people hold each of `keys` (`people.name_counts` asks the store this)."""
+        pending, arrays = self.pending, self.arrays
+        found = {}
+        for key in keys:
+            array = arrays.get(key)
+            n = (0 if array is None else int(array.size)) + len(pending.get(key, ()))
+            if n:
+                found[key] = n
+        return found
 
     def shortlist(self, keys: Iterable[str], limit: int) -> IdArray:
         """The `limit` people sharing the most of `keys`, ties by lowest id (what
@@ -526,6 +540,7 @@ class IntakeBatch:
                 Person,
                 PersonAlias,
                 PersonDob,
+                PersonIdentifier,
                 Referral,
                 ReferralPerpetrator,
                 ReferralChild,
@@ -546,7 +561,11 @@ class IntakeBatch:
     @staticmethod
     def _probe(person: intake.PersonInput, postcode: str = "") -> PersonEvidence:
         return people.evidence_from(
-            person.first_name, person.last_name, person.dob, postcode=postcode
+            person.first_name,
+            person.last_name,
+            person.dob,
+            postcode=postcode,
+            identifiers=person.identifiers,
         )
 
     def _keys(self, probe: PersonEvidence) -> frozenset[str]:
@@ -567,7 +586,7 @@ class IntakeBatch:
                     raise ValueError("A bulk intake decides links itself: no person_id.")
                 if not person.decided:
                     probe = self._probe(person, code)
-                    wanted |= self._keys(probe)
+                    wanted |= self._keys(probe) | name_count_keys(probe)
                     probes[probe] = None
         self.index = KeyIndex.read(self.session, wanted, self.last_person)
         self.people = PeopleSet(self.session)
@@ -593,7 +612,8 @@ class IntakeBatch:
                 self.people.evidence(pid)
                 for pid in sorted(seen_with.people.difference(shortlisted))
             ]
-        return rank(probe, found, screen=worth, seen_with=seen_with)
+        counts = NameCounts.of_keys(self.index.held(name_count_keys(probe)))
+        return rank(probe, found, screen=worth, seen_with=seen_with, counts=counts)
 
     def _named_with(self, person_ids: Sequence[int], victims: bool) -> frozenset[int]:
         """`people.named_with` over the store and the batch."""
@@ -650,9 +670,14 @@ class IntakeBatch:
         if dob is not None:
             self.rows[PersonDob].append({"person_id": person_id, "dob": dob})
             dobs = (*dobs, dob)
-        if alias is not None or dob is not None:
+        new_ids = [i for i in dict.fromkeys(person.identifiers) if i not in known.identifiers]
+        self.rows[PersonIdentifier].extend(
+            {"person_id": person_id, "identifier": i} for i in new_ids
+        )
+        if alias is not None or dob is not None or new_ids:
             self._before_change(person_id)
-            self.people.set(PersonEvidence(person_id, names, dobs, known.postcodes))
+            identifiers = tuple(sorted({*known.identifiers, *new_ids}))
+            self.people.set(replace(known, names=names, dobs=dobs, identifiers=identifiers))
 
     def _new_person(self, person: intake.PersonInput) -> int:
         assert self.people is not None
@@ -665,6 +690,9 @@ class IntakeBatch:
         self.rows[Person].append({"id": pid, **row})
         parts = EvidenceParts()
         parts.add_person(pid, row["first_name"], row["last_name"], row["dob"])
+        for identifier in dict.fromkeys(person.identifiers):
+            self.rows[PersonIdentifier].append({"person_id": pid, "identifier": identifier})
+            parts.add_identifier(pid, identifier)
         evidence = parts.evidence(pid)
         assert evidence is not None
         self.people.set(evidence)
@@ -676,7 +704,7 @@ class IntakeBatch:
         if postcode and postcode not in known.postcodes:
             self._before_change(person_id)
             codes = tuple(sorted({*known.postcodes, postcode}))
-            self.people.set(PersonEvidence(person_id, known.names, known.dobs, codes))
+            self.people.set(replace(known, postcodes=codes))
 
     def _queue_reviews(self, person_id: int, found: Sequence[MatchResult]) -> int:
         """`people.queue_reviews`, in memory. Results are only queued for a person the batch
@@ -1000,6 +1028,7 @@ class IntakeBatch:
         insert(Person, self.rows[Person])
         insert(PersonAlias, self.rows[PersonAlias])
         insert(PersonDob, self.rows[PersonDob])
+        insert(PersonIdentifier, self.rows[PersonIdentifier])
         insert(Meeting, self.meetings.created)
         insert(Referral, self.rows[Referral])
         insert(ReferralPerpetrator, self.rows[ReferralPerpetrator])

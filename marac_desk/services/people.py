@@ -20,10 +20,12 @@ from marac_desk.core.identifiers import display as identifier_display
 from marac_desk.core.matching import (
     Decision,
     MatchResult,
+    NameCounts,
     NameForm,
     PersonEvidence,
     SeenWith,
     compare,
+    name_count_keys,
     probe_keys,
     rank,
 )
@@ -210,7 +212,20 @@ def ranked_in_session(
     if seen_with is not None:
         ids += sorted(seen_with.people.difference(ids))
     evidence = load_evidence(session.connection(), ids)
-    return rank(probe, evidence.values(), limit=limit, seen_with=seen_with)
+    counts = name_counts(session, probe)
+    return rank(probe, evidence.values(), limit=limit, seen_with=seen_with, counts=counts)
+
+
+def name_counts(session: Session, probe: PersonEvidence) -> NameCounts:
+    """How many people in the store go by each of the probe's spellings (from `person_keys`:
+    a typo in a spelling nobody has is a slip of the pen, not another person's name)."""
+    keys = sorted(name_count_keys(probe))
+    if not keys:
+        return NameCounts()
+    held = session.execute(
+        select(PersonKey.key, func.count()).where(PersonKey.key.in_(keys)).group_by(PersonKey.key)
+    )
+    return NameCounts.of_keys({key: n for key, n in held})
 
 
 def named_with(session: Session, person_ids: Iterable[int], *, victims: bool) -> frozenset[int]:

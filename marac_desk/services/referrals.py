@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, aliased
 from marac_desk.core import referral_rules as rules
 from marac_desk.core.identifiers import identifiers_of
 from marac_desk.core.matching import (
+    SEEN_WITH_MATCHING_PERPETRATOR,
+    SEEN_WITH_VICTIM,
     Decision,
     MatchResult,
     SeenWith,
@@ -471,8 +473,10 @@ def choose_people(
     live person each was linked to by the coordinator (or None). The victim is decided first;
     each perpetrator is then compared with the perpetrators named with that victim before
     (a victim naming the same abuser again is strong evidence); when the victim was not linked
-    but a perpetrator was, the victim is compared again with that perpetrator's victims. Intake
-    and bulk intake both decide through this, so they agree."""
+    but a perpetrator was, the victim is compared again with that perpetrator's victims; when
+    neither was, a victim candidate and a perpetrator candidate named together on an earlier
+    referral are linked together if each, given the other, links on their own names (and only
+    one such pair exists). Intake and bulk intake both decide through this, so they agree."""
 
     def choose(i: int, seen: SeenWith | None) -> PersonChoice:
         if given[i] is not None:
@@ -490,7 +494,50 @@ def choose_people(
         again = seen([p.target for p in perps], False)
         if again is not None:
             victim = choose(0, again)
+    if victim.target is None and victim.found and auto_link:
+        pair = _linked_pair(victim, perps, choose, named_with)
+        if pair is not None:
+            victim, (i, perp) = pair
+            perps[i - 1] = perp
+            perps = [
+                p if p.target is not None or p.chosen else choose(j, seen([victim.target], True))
+                for j, p in enumerate(perps, start=1)
+            ]
     return [victim, *perps]
+
+
+def _linked_pair(
+    victim: PersonChoice,
+    perps: Sequence[PersonChoice],
+    choose: Callable[[int, SeenWith | None], PersonChoice],
+    named_with: NamedWith,
+) -> tuple[PersonChoice, tuple[int, PersonChoice]] | None:
+    """The one (victim, (perpetrator's position, perpetrator)) pair of candidates who were on an
+    earlier referral together and each link, given the other, with a date of birth agreeing for
+    at least one of them (two pairs of common names without dates of birth can be two other
+    couples); None when there is none, or more than one (then the coordinator decides)."""
+    found = []
+    for candidate in victim.found:
+        v = candidate.person_id
+        if v is None:
+            continue
+        companions = named_with([v], True)
+        if not companions:
+            continue
+        for i, perp in enumerate(perps, start=1):
+            if perp.target is not None or perp.chosen:
+                continue
+            if companions.isdisjoint(r.person_id for r in perp.found):
+                continue
+            perp_again = choose(i, SeenWith(companions, SEEN_WITH_VICTIM))
+            if perp_again.target not in companions:
+                continue
+            victim_again = choose(0, SeenWith(frozenset({v}), SEEN_WITH_MATCHING_PERPETRATOR))
+            if victim_again.target == v and (
+                victim_again.found[0].dob_agrees or perp_again.found[0].dob_agrees
+            ):
+                found.append((victim_again, (i, perp_again)))
+    return found[0] if len(found) == 1 else None
 
 
 def linked_person(session: Session, person: PersonInput) -> int | None:

@@ -246,7 +246,7 @@ def test_export_writes_a_file_that_imports_again(  # type: ignore[no-untyped-def
     assert (code, err) == (0, "")
     assert out == f"Exported 3 referrals to {out_file}\n"
     assert events(store, "export") == [
-        f"referrals exported as {suffix[1:].upper()}: 3 rows, 29 columns"
+        f"referrals exported as {suffix[1:].upper()}: 3 rows, 33 columns"
     ]
     # Back into the same store: every row is recognised; nothing is duplicated.
     code, out, _ = run("import", "referrals", str(out_file))

@@ -13,6 +13,7 @@ from marac_desk.core.identifiers import (
     nhs_number_problem,
     reference_identifier,
     reference_problem,
+    typed_forms,
 )
 from marac_desk.core.matching import Decision, NameForm, PersonEvidence, compare, rank
 
@@ -120,3 +121,15 @@ def test_an_agency_person_id_one_character_out_is_read_as_a_typo():
         person("Sarah", "Jones", DOB, pid=1, ids=NHS),
     )
     assert "different NHS number" in nhs.reasons and nhs.decision is not Decision.LINK
+
+
+def test_a_field_may_hold_several_identifiers_of_a_kind():
+    assert identifiers_of("943 476 5919; 401 023 2137", "NT1;NT2;nt1") == (
+        "nhs:9434765919",
+        "nhs:4010232137",
+        "ref:NT1",
+        "ref:NT2",
+    )
+    assert nhs_number_problem("943 476 5919; 401 023 2138") is not None
+    assert reference_problem("NT1; N#2") is not None
+    assert typed_forms(("nhs:9434765919", "ref:NT1", "ref:NT2"), "ref") == "NT1; NT2"

@@ -657,6 +657,11 @@ def test_export_has_the_canonical_columns_and_the_matching_results(
         "repeat",
         "previous_referral_id",
         "match_status",
+        # Added later, so last: whoever reads columns by position is not disturbed.
+        "victim_nhs_number",
+        "victim_agency_person_id",
+        "perpetrator_nhs_number",
+        "perpetrator_agency_person_id",
     ]
     first, second = rows[0], rows[3]
     assert (first["external_ref"], first["referral_date"], first["heard_on"]) == (
@@ -677,7 +682,7 @@ def test_export_has_the_canonical_columns_and_the_matching_results(
     assert second["perpetrator_ids"] == first["perpetrator_ids"] != ""
     assert [r["children_in_household"] for r in rows] == ["2", "0", "yes", ""]
     events = audit.list_events(open_store.store, audit.AuditFilter(action="export"))
-    assert [e.description for e in events] == ["referrals exported as CSV: 4 rows, 29 columns"]
+    assert [e.description for e in events] == ["referrals exported as CSV: 4 rows, 33 columns"]
     # An override is what the export calls the repeat flag.
     referrals.override_repeat(
         open_store.store, open_store.actor, int(second["referral_id"]), False, "different incident"
@@ -842,3 +847,65 @@ def test_valid_rows_with_a_damaged_cell_import_whole_or_not_at_all(
     event("imported" if result.imported else "already imported")
     assert result.imported + result.already_imported == len(imports.read_table(path).rows)
     assert counts(open_store)["Referral"] - before["Referral"] == result.imported
+
+
+# ----- agencies' identifiers ---------------------------------------------------------------------
+
+ID_COLUMNS = [
+    *COLUMNS,
+    "victim_nhs_number",
+    "victim_agency_person_id",
+    "perpetrator_nhs_number",
+    "perpetrator2_first_name",
+    "perpetrator2_last_name",
+    "perpetrator2_agency_person_id",
+]
+
+
+def test_identifiers_import_link_and_are_exported(open_store: OpenStore, tmp_path: Path) -> None:
+    first = {**GOOD, "victim_nhs_number": "943 476 5919", "perpetrator_nhs_number": ""}
+    # Known by her middle name, with her NHS number: the same person, not a new one.
+    later = {
+        **GOOD,
+        "referral_date": "2024-06-01",
+        "victim_first_name": "Louise",
+        "victim_nhs_number": "9434765919",
+        "victim_agency_person_id": "nt/123-456",
+        "perpetrator2_first_name": "Ian",
+        "perpetrator2_last_name": "Moss",
+        "perpetrator2_agency_person_id": "PNC1; PNC2",
+    }
+    result = run_import(open_store, write_csv(tmp_path / "in.csv", [first, later], ID_COLUMNS))
+    assert (result.imported, result.needing_review) == (2, 0)
+    with open_store.store.read() as s:
+        a, b = s.scalars(select(Referral).order_by(Referral.referral_date))
+        assert a.victim_id == b.victim_id and b.is_repeat
+    victim = referrals.people.get_person(open_store.store, a.victim_id)
+    assert victim is not None
+    assert victim.identifiers == ("NHS number 943 476 5919", "agency person ID NT123456")
+
+    out = tmp_path / "out.csv"
+    imports.export_referrals(open_store.store, open_store.actor, out)
+    with out.open(encoding="utf-8") as fh:
+        exported = list(csv.DictReader(fh))
+    assert exported[1]["victim_nhs_number"] == "9434765919"
+    assert exported[1]["victim_agency_person_id"] == "NT123456"
+    assert exported[1]["perpetrator2_agency_person_id"] == "PNC1; PNC2"
+    assert exported[1]["perpetrator_nhs_number"] == ""
+
+
+def test_a_mistyped_nhs_number_is_reported_by_line_and_column(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
+    rows = [
+        {**GOOD, "victim_nhs_number": "943 476 5918"},
+        {**GOOD, "referral_date": "2024-06-01", "perpetrator2_agency_person_id": "PNC#1"},
+    ]
+    problems = rejected(open_store, write_csv(tmp_path / "in.csv", rows, ID_COLUMNS))
+    assert problems[0].startswith("line 2, column victim_nhs_number: This NHS number's check")
+    assert "5918" not in problems[0]  # the number is not repeated back
+    assert sorted(problems[1:]) == [
+        "line 3, column perpetrator2_agency_person_id: An agency person ID has letters and "
+        "digits only (spaces, - / . allowed).",
+        "line 3, column perpetrator2_first_name: Perpetrator 2 needs a name (or remove them).",
+    ]

@@ -21,6 +21,13 @@ KARL = PerpetratorInput("Karl", "Dunn", date(1988, 1, 1), relationship_to_victim
 DEAN = PerpetratorInput("Dean", "Walsh", date(1979, 6, 3), relationship_to_victim="partner")
 
 
+def someone_called_jnoes(opened: OpenStore) -> None:
+    """Another woman, who really is called Jnoes: "Jnoes" is then a spelling someone has, not a
+    slip of the pen, so Sarah Jnoes with Sarah Jones's DOB is asked about (NameCounts)."""
+    ian = PerpetratorInput("Ian", "Moss", date(1960, 2, 2), relationship_to_victim="partner")
+    save(opened, referral(date(2025, 12, 1), PersonInput("Sarah", "Jnoes", date(1971, 2, 3)), ian))
+
+
 def referral(
     on: date, victim: PersonInput = SARAH, *perps: PerpetratorInput, **kw
 ) -> ReferralInput:
@@ -113,6 +120,7 @@ def test_exact_match_auto_links_only_when_asked(open_store: OpenStore) -> None:
 
 def test_a_typo_goes_to_the_review_list_not_linked(open_store: OpenStore) -> None:
     first = save(open_store, referral(date(2026, 1, 5)))
+    someone_called_jnoes(open_store)
     typo = save(
         open_store,
         referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12)), DEAN),
@@ -126,6 +134,16 @@ def test_a_typo_goes_to_the_review_list_not_linked(open_store: OpenStore) -> Non
         tuple(sorted((first.victim_id, typo.victim_id)))
     }
     assert "surname sounds alike" in reviews[0].reasons
+
+
+def test_a_typo_in_a_spelling_no_one_has_links(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    typo = save(
+        open_store,
+        referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12)), DEAN),
+        auto_link=True,
+    )
+    assert typo.victim_id == first.victim_id and typo.match_status == "linked"
 
 
 def test_the_same_perpetrator_backs_a_victim_typo(open_store: OpenStore) -> None:
@@ -192,6 +210,7 @@ def test_merge_makes_the_repeat_and_unmerge_restores_everything(open_store: Open
 
 def test_not_the_same_person_closes_the_review(open_store: OpenStore) -> None:
     save(open_store, referral(date(2026, 1, 5)))
+    someone_called_jnoes(open_store)
     save(
         open_store,
         referral(date(2026, 5, 1), PersonInput("Sarah", "Jnoes", date(1990, 4, 12)), DEAN),
@@ -311,3 +330,30 @@ def test_merge_and_unmerge_carry_identifiers(open_store: OpenStore) -> None:
     people.unmerge(store, actor, merge_id)
     kept = people.get_person(store, first.victim_id)
     assert kept is not None and kept.identifiers == ()
+
+
+# ----- a pair named together before -----------------------------------------------------------
+
+
+def test_a_victim_and_perpetrator_named_together_before_link_together(
+    open_store: OpenStore,
+) -> None:
+    # Neither links alone (no DOB for her; a slip in his DOB, with no postcode to back it),
+    # but they were on a referral together, and his date of birth is a slip of the pen.
+    first = save(open_store, referral(date(2026, 1, 5)))
+    sarah, karl = replace(SARAH, dob=None), replace(KARL, dob=date(1988, 1, 2))
+    assert people.find_candidates(open_store.store, people.evidence_from("Sarah", "Jones"))
+    again = save(open_store, referral(date(2026, 5, 1), sarah, karl), auto_link=True)
+    assert (again.victim_id, again.perpetrator_ids) == (first.victim_id, first.perpetrator_ids)
+    assert again.is_repeat and people.list_reviews(open_store.store) == []
+
+
+def test_two_couples_of_the_same_names_without_dates_of_birth_are_asked_about(
+    open_store: OpenStore,
+) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    sarah, karl = replace(SARAH, dob=None), replace(KARL, dob=None)
+    again = save(open_store, referral(date(2026, 5, 1), sarah, karl), auto_link=True)
+    assert again.victim_id != first.victim_id
+    assert again.perpetrator_ids != first.perpetrator_ids
+    assert len(people.list_reviews(open_store.store)) == 2

@@ -1,6 +1,7 @@
 """Schema version 7: agencies' identifiers for people (`person_identifiers`: NHS numbers and
-agency person ids, normalised by core.identifiers). Matching compares them and the blocking
-index gains an `i:` key per identifier; stores from before have none, so no key changes here.
+agency person ids, normalised by core.identifiers), compared by matching, with an `i:` key per
+identifier in `person_keys`; and every person's spellings as `g:` / `f:` keys, so intake can
+count how many people go by a spelling (`core.matching.NameCounts`). Keys are rebuilt here.
 
 Revision ID: 0007_person_identifiers
 Revises: 0006_referral_search
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from marac_desk.db.person_keys import rebuild_all_person_keys
 
 revision: str = "0007_person_identifiers"
 down_revision: str | None = "0006_referral_search"
@@ -37,6 +40,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_person_identifiers_person_id"), "person_identifiers", ["person_id"])
     op.create_index(op.f("ix_person_identifiers_identifier"), "person_identifiers", ["identifier"])
+    rebuild_all_person_keys(op.get_bind())
 
 
 def downgrade() -> None:
