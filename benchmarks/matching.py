@@ -250,6 +250,8 @@ def link_path(result: MatchResult) -> str:
         return "surname changed"
     if last.startswith("date of birth slip"):
         return "date of birth slip"
+    if {"same NHS number", "same agency person ID"}.intersection(result.reasons):
+        return "same identifier"
     if {
         matching.SEEN_WITH_VICTIM,
         matching.SEEN_WITH_PERPETRATOR,

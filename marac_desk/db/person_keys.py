@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -133,33 +132,6 @@ def load_evidence(
             parts.add_identifier(pid, identifier)
     found = (parts.evidence(pid) for pid in ids)
     return {e.person_id: e for e in found if e is not None and e.person_id is not None}
-
-
-def scan_evidence(dbapi: Any) -> EvidenceParts:
-    """Every person's evidence parts in four table scans, straight through the DB-API connection
-    (a bulk import reads most of the store: this is several times faster than row by row
-    through SQLAlchemy). Dates are stored as ISO text."""
-    parts = EvidenceParts()
-    day = date.fromisoformat
-    parts.people = {
-        pid: (first or "", last or "", day(dob) if dob else None)
-        for pid, first, last, dob in dbapi.execute(
-            "SELECT id, first_name, last_name, dob FROM people"
-        )
-    }
-    for pid, first, last in dbapi.execute(
-        "SELECT person_id, first_name, last_name FROM person_aliases ORDER BY id"
-    ):
-        parts.aliases[pid].append((first or "", last or ""))
-    for pid, dob in dbapi.execute("SELECT person_id, dob FROM person_dobs ORDER BY id"):
-        parts.dobs[pid].append(day(dob))
-    for pid, postcode in dbapi.execute(
-        "SELECT victim_id, postcode FROM referrals WHERE postcode != ''"
-    ):
-        parts.postcodes[pid].add(postcode)
-    for pid, identifier in dbapi.execute("SELECT person_id, identifier FROM person_identifiers"):
-        parts.identifiers[pid].add(identifier)
-    return parts
 
 
 def refresh_person_keys(
