@@ -649,6 +649,17 @@ def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:
     return "different", "different " + words
 
 
+_NO_IDENTIFIER_YET: tuple[str | None, str, bool] = (None, "", False)
+
+
+def _identifier_first_look(p: _Prepared, k: _Prepared) -> tuple[str | None, str, bool]:
+    """`_identifier_level` when it is cheap, plus whether it is left unsettled: identifiers
+    that differ weigh at most a typo's, so `_assess` settles them once its screens pass."""
+    if k.identifiers and p.identifiers.isdisjoint(k.identifiers):
+        return None, "", True
+    return (*_identifier_level(p, k), False)
+
+
 def _address_agrees(p: _Prepared, k: _Prepared) -> bool:
     for x in p.addresses:
         for y in k.addresses:
@@ -693,11 +704,13 @@ def _assess(
     `seen_with`: the reason, when the candidate was named together with this referral's
     already-linked person before."""
     dob = _dob_match(p, k)
-    identifier, identifier_why = _identifier_level(p, k) if p.identifiers else _NO_IDENTIFIER
+    identifier, identifier_why, unsettled = (
+        _identifier_first_look(p, k) if p.identifiers else _NO_IDENTIFIER_YET
+    )
     dob_weight = (
         (0.0 if dob is None else _DOB_WEIGHT[dob])
         + (W_SEEN_WITH if seen_with else 0.0)
-        + _IDENTIFIER_WEIGHT[identifier]
+        + (W_IDENTIFIER["typo"] if unsettled else _IDENTIFIER_WEIGHT[identifier])
     )
     postcode = None
     if p.postcodes and k.postcodes:
@@ -714,6 +727,9 @@ def _assess(
         rest += W_ADDRESS
     elif prune and NAME_WEIGHT_MAX + rest < REVIEW_AT:
         return None
+    if unsettled:
+        identifier, identifier_why = _identifier_level(p, k)
+        rest += _IDENTIFIER_WEIGHT[identifier] - W_IDENTIFIER["typo"]
     reading = _best_reading(p, k, counts)
     total = reading[0] + rest
     if prune and total < REVIEW_AT:
@@ -1032,8 +1048,13 @@ def blocking_keys(person: PersonEvidence) -> frozenset[str]:
 def name_count_keys(person: PersonEvidence) -> frozenset[str]:
     """The `g:` and `f:` keys of a person's spellings: how many people hold a key is how many
     go by that spelling (for a probe, the keys to count)."""
-    keys = {f"g:{compact(n.first)}"[:60] for n in person.names if compact(n.first)}
-    keys.update(f"f:{compact(n.last)}"[:60] for n in person.names if compact(n.last))
+    keys = set()
+    for n in person.names:
+        first, last = compact(n.first), compact(n.last)
+        if first:
+            keys.add(f"g:{first}"[:60])
+        if last:
+            keys.add(f"f:{last}"[:60])
     return frozenset(keys)
 
 
