@@ -55,6 +55,7 @@ def _person_html(
             ("Also known as", "; ".join(v.aliases) or "—"),
             ("Born", long_date(v.dob) if v.dob else "—"),
             ("Other DOBs", ", ".join(long_date(d) for d in v.alternative_dobs) or "—"),
+            ("Identifiers", "; ".join(v.identifiers) or "—"),
             ("Gender", v.gender.replace("_", " ")),
             ("Referrals", f"{v.referrals_as_victim} as victim, "
                           f"{v.referrals_as_perpetrator} as perpetrator"),
@@ -65,7 +66,11 @@ def _person_html(
     for key, value in mine:
         other_value = theirs.get(key, "")
         informative = {value, other_value}.isdisjoint({"—", "not known", "not stated", ""})
-        differs = key in ("Name", "Born", "Gender") and informative and value != other_value
+        differs = (
+            key in ("Name", "Born", "Identifiers", "Gender")
+            and informative
+            and value != other_value
+        )
         shown = f"<b>{e(value)}</b>" if key == "Name" else e(value)
         if differs:
             shown = f'<span style="color:{WARNING_COLOUR}">{shown}&nbsp;≠</span>'

@@ -317,6 +317,36 @@ def test_review_merge_then_undo(qtbot, open_store: OpenStore) -> None:  # type: 
     assert not review_view.undo_button.isEnabled()
 
 
+def test_a_pair_under_review_shows_identifiers_and_marks_differing_ones(
+    qtbot, open_store: OpenStore
+) -> None:  # type: ignore[no-untyped-def]
+    def refer(first: str, last: str, nhs: str, on: date) -> referrals.SavedReferral:
+        victim = referrals.PersonInput(first, last, date(1985, 6, 7), nhs_number=nhs)
+        inp = referrals.ReferralInput(
+            referral_date=on,
+            referring_agency="Police",
+            victim=victim,
+            crit_professional_judgement=True,
+            professional_judgement_reason="Escalating threats",
+        )
+        return referrals.create_referral(open_store.store, open_store.actor, inp, today=TODAY)
+
+    refer("Mohammed", "Khan", "943 476 5919", days_ago(40))
+    second = refer("Muhammad", "Khan", "401 023 2137", days_ago(5))
+    assert second.match_status == "new"  # two NHS numbers: two people, not even proposed
+    people.scan_for_duplicates(open_store.store, open_store.actor)
+    refer("Mo", "Khan", "9434765919", days_ago(2))  # the first one's number: proposed
+    win = open_window(qtbot, open_store)
+    review_view = win.areas["reviews"]
+    assert isinstance(review_view, PeopleReviewView)
+    with qtbot.waitSignal(review_view.loaded, timeout=5_000):
+        win.show_area("reviews")
+    assert review_view.pairs_model.rowCount() == 1
+    shown = review_view.side_a.text() + review_view.side_b.text()
+    assert shown.count("NHS number 943 476 5919") == 2
+    assert "same NHS number" in review_view.reasons.text()
+
+
 def test_not_the_same_person_and_scan(qtbot, open_store: OpenStore) -> None:  # type: ignore[no-untyped-def]
     make_referral(open_store, "Katie", "Smith", date(1990, 3, 4), on=days_ago(40))
     make_referral(open_store, "Kate", "Smyth", date(1990, 4, 3), on=days_ago(5))  # decided: no pair
