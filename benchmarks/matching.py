@@ -68,6 +68,7 @@ from marac_desk.core.matching import (
     SeenWith,
     blocking_keys,
     compare,
+    identifier_keys,
     probe_keys,
     rank,
 )
@@ -125,8 +126,11 @@ class MemoryIndex:
         self, probe: PersonEvidence, seen_with: SeenWith | None = None
     ) -> tuple[list[int], list[MatchResult]]:
         ids = self.shortlist(probe)
-        if seen_with is not None:  # as services.people adds them to the shortlist
-            ids += [pid for pid in seen_with.people - set(ids) if pid in self.evidence]
+        # As services.people adds them to the shortlist.
+        extra = set(seen_with.people) if seen_with is not None else set()
+        for key in identifier_keys(probe.identifiers):
+            extra.update(self.postings.get(key, ()))
+        ids += [pid for pid in extra.difference(ids) if pid in self.evidence]
         counts = self.counts if NAME_COUNTS else None
         found = rank(
             probe,

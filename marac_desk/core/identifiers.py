@@ -40,8 +40,12 @@ def _one_nhs_problem(text: str) -> str | None:
     digits = _NOT_DIGITS.sub("", text)
     if not digits:
         return None
-    if not digits.isdigit() or len(digits) != 10:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 10:
         return "An NHS number has 10 digits (spaces allowed, e.g. 943 476 5919)."
+    # Systems write these for "unknown" (all pass the check digit), and 999 numbers are the
+    # NHS's test range: never a person's, so they must not make two people one.
+    if len(set(digits)) == 1 or digits.startswith("999"):
+        return "This is a placeholder or test NHS number, not a person's: leave it blank."
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:

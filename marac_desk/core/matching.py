@@ -52,7 +52,7 @@ from typing import Any
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from marac_desk.core.identifiers import KIND_WORDS, NHS, kind_of
+from marac_desk.core.identifiers import KIND_WORDS, NHS, REFERENCE, kind_of
 from marac_desk.core.names import (
     compact,
     name_family,
@@ -195,9 +195,18 @@ W_DOB_DIFFERENT = -5.0
 W_POSTCODE = {"exact": 2.0, "sector": 0.8}
 W_ADDRESS = 1.5
 W_SEEN_WITH = 3.0
-# The same identifier is overwhelming; a different agency reference may be a typo (no check
-# digit), two valid NHS numbers that differ are two people.
-W_IDENTIFIER = {"same": 9.0, "typo": 3.0, "different": -2.0, "different nhs": -8.0}
+# The same NHS number is overwhelming (national, checked); the same agency person ID strong
+# (two agencies may number people alike). Agency person IDs that differ say nothing (another
+# agency's, or a typo: no check digit); two valid NHS numbers that differ are two people.
+W_IDENTIFIER = {
+    "same nhs": 9.0,
+    "same ref": 6.0,
+    "typo": 0.0,
+    "different": 0.0,
+    "different nhs": -8.0,
+}
+_SAME_IDENTIFIER = frozenset({"same nhs", "same ref"})
+MIN_TYPO_ID = 6  # characters: shorter ids one character apart are simply other ids
 
 LINK_AT = 12.5
 REVIEW_AT = 6.0
@@ -626,25 +635,30 @@ _NO_IDENTIFIER: tuple[str | None, str] = (None, "")
 
 
 def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:
-    """(level, why) of the two people's identifiers: "same" when they share one, "different"
-    (or "different nhs") when both have one of a kind and none of that kind agree; (None, "")
-    when there is nothing to compare."""
+    """(level, why) of the two people's identifiers: "different nhs" when both have NHS
+    numbers and none agree (whatever else they share), else "same nhs" / "same ref" for a
+    shared one, else "typo" / "different" for agency person IDs that differ; (None, "") when
+    there is nothing to compare."""
     if not p.identifiers or not k.identifiers:
         return _NO_IDENTIFIER
     shared = p.identifiers & k.identifiers
-    if shared:
-        return "same", "same " + KIND_WORDS.get(kind_of(min(shared)), "identifier")
     kinds = {kind_of(i) for i in p.identifiers} & {kind_of(i) for i in k.identifiers}
+    if NHS in kinds and not any(kind_of(i) == NHS for i in shared):
+        return "different nhs", "different " + KIND_WORDS[NHS]
+    if shared:
+        kind = NHS if any(kind_of(i) == NHS for i in shared) else REFERENCE
+        return f"same {kind}", "same " + KIND_WORDS[kind]
     if not kinds:
         return _NO_IDENTIFIER
-    if NHS in kinds:
-        return "different nhs", "different " + KIND_WORDS[NHS]
-    kind = min(kinds)
-    words = KIND_WORDS.get(kind, "identifier")
-    # Without a check digit, one character out (a slip, two swapped) is probably a typo.
+    words = KIND_WORDS[REFERENCE]
+    # Without a check digit, one character out (a slip, two swapped) may be a typo.
     for a in p.identifiers:
         for b in k.identifiers:
-            if kind_of(a) != NHS and OSA.distance(a, b, score_cutoff=1) <= 1:
+            if (
+                kind_of(a) == kind_of(b) == REFERENCE
+                and min(len(a), len(b)) >= len(REFERENCE) + 1 + MIN_TYPO_ID
+                and OSA.distance(a, b, score_cutoff=1) <= 1
+            ):
                 return "typo", f"{words} differs by a typo"
     return "different", "different " + words
 
@@ -682,11 +696,16 @@ if (
     >= REVIEW_AT
 ):
     raise ValueError("rank's screen needs weights under which it never changes a decision")
+# The most identifiers that share nothing can weigh (`_assess` settles them late).
+_UNSETTLED_MOST = max(W_IDENTIFIER[level] for level in ("typo", "different", "different nhs"))
+if _UNSETTLED_MOST > 0:
+    raise ValueError("rank's screens assume identifiers that differ never add weight")
 _IDENTIFIER_WEIGHT: dict[str | None, float] = {None: 0.0}
 _IDENTIFIER_WEIGHT.update((level, weight) for level, weight in W_IDENTIFIER.items())
 _LINKING_FIRST = frozenset({"exact", "variant"})
 _AGREEING = frozenset({"exact", "variant", "sound", "typo"})
 _DOB_AGREEING = frozenset({"exact"}) | DOB_SLIPS
+_DOB_DISAGREEING = frozenset({"different", "far", "near"})
 _AGREEING_LAST = _AGREEING
 _CHANGED_LAST = frozenset({"different", "close"})
 
@@ -710,7 +729,7 @@ def _assess(
     dob_weight = (
         (0.0 if dob is None else _DOB_WEIGHT[dob])
         + (W_SEEN_WITH if seen_with else 0.0)
-        + (W_IDENTIFIER["typo"] if unsettled else _IDENTIFIER_WEIGHT[identifier])
+        + (_UNSETTLED_MOST if unsettled else _IDENTIFIER_WEIGHT[identifier])
     )
     postcode = None
     if p.postcodes and k.postcodes:
@@ -729,7 +748,7 @@ def _assess(
         return None
     if unsettled:
         identifier, identifier_why = _identifier_level(p, k)
-        rest += _IDENTIFIER_WEIGHT[identifier] - W_IDENTIFIER["typo"]
+        rest += _IDENTIFIER_WEIGHT[identifier] - _UNSETTLED_MOST
     reading = _best_reading(p, k, counts)
     total = reading[0] + rest
     if prune and total < REVIEW_AT:
@@ -804,9 +823,19 @@ def _link_path(  # noqa: PLR0911, PLR0917 - the paths, in words
     _, first, last, swapped, typed_first, known_first, unseen_first, _ = reading
     if identifier == "different nhs":
         return None  # two valid NHS numbers: two people, whatever else agrees
-    if identifier == "same" and _corroborated(first, last, dob, postcode == "exact" or address):
-        return ""
     twins = _twins(first, typed_first, known_first)
+    if (
+        identifier in _SAME_IDENTIFIER
+        and dob not in _DOB_DISAGREEING
+        and _corroborated(first, last, dob, postcode == "exact" or address)
+        and (
+            (twins is None and (first in _AGREEING or dob in _DOB_AGREEING))
+            # Twins have NHS numbers of their own: with one number, one birth date and one
+            # surname, another first name is a middle name, not a twin.
+            or (identifier == "same nhs" and dob == "exact" and last in _AGREEING)
+        )
+    ):
+        return ""
     if twins is not None:
         return twins or None
     if seen_with and (first in _LINKING_FIRST or unseen_first):
@@ -869,7 +898,7 @@ def dob_screen(probe: PersonEvidence) -> Callable[[Sequence[date]], bool] | None
     if probe.addresses:
         best += W_ADDRESS
     if probe.identifiers:
-        best += W_IDENTIFIER["same"]
+        best += max(W_IDENTIFIER.values())
     dobs = probe.dobs
     if not dobs or best >= REVIEW_AT:
         return None
@@ -1025,8 +1054,14 @@ def _keys(
         keys.update(f"fy:{first}:{year}"[:60] for first in firsts for year in years)
         keys.update(map(_date_key, dobs))
     keys.update(f"p:{normalise_postcode(p)}"[:60] for p in postcodes if p.strip())
-    keys.update(f"i:{i}"[:60] for i in identifiers)
+    keys.update(identifier_keys(identifiers))
     return frozenset(keys)
+
+
+def identifier_keys(identifiers: Iterable[str]) -> frozenset[str]:
+    """The `i:` keys of identifiers: whoever holds one is compared whatever else the shortlist
+    says (it ranks people by how many keys they share, and one shared number is one key)."""
+    return frozenset(f"i:{i}"[:60] for i in identifiers)
 
 
 def blocking_keys(person: PersonEvidence) -> frozenset[str]:

@@ -44,6 +44,7 @@ from marac_desk.core.matching import (
     blocking_keys,
     dob_neighbourhood,
     dob_screen,
+    identifier_keys,
     name_count_keys,
     probe_keys,
     rank,
@@ -145,6 +146,16 @@ class KeyIndex:
         for key in keys:
             if key in self.wanted:
                 self.pending.setdefault(key, []).append(person_id)
+
+    def holders(self, keys: Iterable[str]) -> set[int]:
+        """Everyone holding one of `keys`."""
+        found: set[int] = set()
+        for key in keys:
+            array = self.arrays.get(key)
+            if array is not None:
+                found.update(cast(list[int], array.tolist()))
+            found.update(self.pending.get(key, ()))
+        return found
 
     def held(self, keys: Iterable[str]) -> dict[str, int]:
         """How many people hold each of `keys` (`people.name_counts` asks the store this)."""
@@ -606,12 +617,13 @@ class IntakeBatch:
         ids = self.index.shortlist(keys, people.SHORTLIST)
         worth = dob_screen(probe)
         found = self.people.candidates(probe, ids, worth)
-        if seen_with is not None:  # compared whatever the keys and dates of birth say
+        # Compared whatever the shortlist and dates of birth say (`people.ranked_in_session`).
+        extra = set(seen_with.people) if seen_with is not None else set()
+        if probe.identifiers:
+            extra.update(self.index.holders(identifier_keys(probe.identifiers)))
+        if extra:
             shortlisted = {e.person_id for e in found}
-            found += [
-                self.people.evidence(pid)
-                for pid in sorted(seen_with.people.difference(shortlisted))
-            ]
+            found += [self.people.evidence(pid) for pid in sorted(extra.difference(shortlisted))]
         counts = NameCounts.of_keys(self.index.held(name_count_keys(probe)))
         return rank(probe, found, screen=worth, seen_with=seen_with, counts=counts)
 

@@ -25,6 +25,7 @@ from marac_desk.core.matching import (
     PersonEvidence,
     SeenWith,
     compare,
+    identifier_keys,
     name_count_keys,
     probe_keys,
     rank,
@@ -209,8 +210,11 @@ def ranked_in_session(
     `seen_with`: people named before with someone the referral is already linked to; they
     are compared whatever the blocking keys say."""
     ids = _shortlist(session, probe)
-    if seen_with is not None:
-        ids += sorted(seen_with.people.difference(ids))
+    extra = set(seen_with.people) if seen_with is not None else set()
+    if probe.identifiers:
+        keys = sorted(identifier_keys(probe.identifiers))
+        extra.update(session.scalars(select(PersonKey.person_id).where(PersonKey.key.in_(keys))))
+    ids += sorted(extra.difference(ids))
     evidence = load_evidence(session.connection(), ids)
     counts = name_counts(session, probe)
     return rank(probe, evidence.values(), limit=limit, seen_with=seen_with, counts=counts)

@@ -478,10 +478,14 @@ def choose_people(
     referral are linked together if each, given the other, links on their own names (and only
     one such pair exists). Intake and bulk intake both decide through this, so they agree."""
 
-    def choose(i: int, seen: SeenWith | None) -> PersonChoice:
+    def choose(i: int, seen: SeenWith | None, taken: Iterable[int | None] = ()) -> PersonChoice:
+        """`taken`: people already chosen for others on this referral (nobody is both)."""
         if given[i] is not None:
             return PersonChoice(given[i], [], chosen=True)
         found = ranked(i, seen) if not inputs[i].decided else []
+        others = {t for t in taken if t is not None}
+        if others:
+            found = [r for r in found if r.person_id not in others]
         return PersonChoice(link_target(found, auto_link=auto_link), found)
 
     def seen(ids: Sequence[int | None], victims: bool) -> SeenWith | None:
@@ -489,33 +493,40 @@ def choose_people(
         return SeenWith.of(named_with(linked, victims) if linked else (), victims=victims)
 
     victim = choose(0, None)
-    perps = [choose(i, seen([victim.target], True)) for i in range(1, len(inputs))]
+    perps: list[PersonChoice] = []
+    for i in range(1, len(inputs)):
+        taken = [victim.target, *(p.target for p in perps)]
+        perps.append(choose(i, seen([victim.target], True), taken))
     if victim.target is None and not inputs[0].decided:
         again = seen([p.target for p in perps], False)
         if again is not None:
-            victim = choose(0, again)
+            victim = choose(0, again, [p.target for p in perps])
     if victim.target is None and victim.found and auto_link:
         pair = _linked_pair(victim, perps, choose, named_with)
         if pair is not None:
-            victim, (i, perp) = pair
-            perps[i - 1] = perp
-            perps = [
-                p if p.target is not None or p.chosen else choose(j, seen([victim.target], True))
-                for j, p in enumerate(perps, start=1)
-            ]
+            victim, linked = pair
+            perps = [linked.get(i, p) for i, p in enumerate(perps, start=1)]
+            for i, p in enumerate(perps, start=1):
+                if p.target is None and not p.chosen:
+                    taken = [victim.target, *(q.target for q in perps)]
+                    perps[i - 1] = choose(i, seen([victim.target], True), taken)
     return [victim, *perps]
+
+
+Chooser = Callable[[int, SeenWith | None, Iterable[int | None]], PersonChoice]
 
 
 def _linked_pair(
     victim: PersonChoice,
     perps: Sequence[PersonChoice],
-    choose: Callable[[int, SeenWith | None], PersonChoice],
+    choose: Chooser,
     named_with: NamedWith,
-) -> tuple[PersonChoice, tuple[int, PersonChoice]] | None:
-    """The one (victim, (perpetrator's position, perpetrator)) pair of candidates who were on an
-    earlier referral together and each link, given the other, with a date of birth agreeing for
-    at least one of them (two pairs of common names without dates of birth can be two other
-    couples); None when there is none, or more than one (then the coordinator decides)."""
+) -> tuple[PersonChoice, dict[int, PersonChoice]] | None:
+    """The victim candidate, with the perpetrators (by position) who link given her, when she
+    and they were on earlier referrals together, each links given the other and a date of birth
+    agrees for at least one of them (two couples of common names without dates of birth can be
+    two other couples); None when no victim candidate qualifies, or more than one does (then
+    the coordinator decides)."""
     found = []
     for candidate in victim.found:
         v = candidate.person_id
@@ -524,19 +535,25 @@ def _linked_pair(
         companions = named_with([v], True)
         if not companions:
             continue
+        linked: dict[int, PersonChoice] = {}
         for i, perp in enumerate(perps, start=1):
             if perp.target is not None or perp.chosen:
                 continue
             if companions.isdisjoint(r.person_id for r in perp.found):
                 continue
-            perp_again = choose(i, SeenWith(companions, SEEN_WITH_VICTIM))
-            if perp_again.target not in companions:
-                continue
-            victim_again = choose(0, SeenWith(frozenset({v}), SEEN_WITH_MATCHING_PERPETRATOR))
-            if victim_again.target == v and (
-                victim_again.found[0].dob_agrees or perp_again.found[0].dob_agrees
-            ):
-                found.append((victim_again, (i, perp_again)))
+            taken = [v, *(p.target for p in perps)]
+            perp_again = choose(i, SeenWith(companions, SEEN_WITH_VICTIM), taken)
+            if perp_again.target in companions:
+                linked[i] = perp_again
+        if not linked:
+            continue
+        taken = [p.target for p in linked.values()]
+        victim_again = choose(0, SeenWith(frozenset({v}), SEEN_WITH_MATCHING_PERPETRATOR), taken)
+        dob_agrees = victim_again.found and victim_again.found[0].dob_agrees
+        if victim_again.target == v and (
+            dob_agrees or any(p.found[0].dob_agrees for p in linked.values())
+        ):
+            found.append((victim_again, linked))
     return found[0] if len(found) == 1 else None
 
 

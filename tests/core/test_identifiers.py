@@ -81,48 +81,6 @@ def test_twins_with_their_own_nhs_numbers_never_link_even_under_one_name():
     assert result.decision is not Decision.LINK and "different NHS number" in result.reasons
 
 
-def test_a_shared_identifier_needs_two_more_agreements_to_link():
-    known = person("Peter", "Dunn", DOB, pid=1, ids=NHS, postcodes=("NT1 4AB",))
-    alone = compare(person("Mary", "Smith", date(1975, 8, 3), ids=NHS), known)
-    assert alone.decision is not Decision.LINK  # a number typed onto the wrong record
-    one = compare(person("Mary", "Dunn", date(1975, 8, 3), ids=NHS), known)
-    assert one.decision is not Decision.LINK
-    two = compare(person("Mary", "Dunn", date(1975, 8, 3), ids=NHS, postcodes=("NT1 4AB",)), known)
-    assert two.decision is Decision.LINK
-
-
-def test_a_different_agency_person_id_weighs_against_but_does_not_forbid_a_link():
-    # No check digit: it may be a typo. Names and DOB alone are then asked about; with the
-    # same postcode too, the rest outweighs it.
-    known = person("Sarah", "Jones", DOB, pid=1, ids=("ref:NT987654",), postcodes=("NT1 4AB",))
-    typed = person("Sarah", "Jones", DOB, ids=("ref:NT123456",))
-    result = compare(typed, known)
-    assert result.decision is Decision.REVIEW and "different agency person ID" in result.reasons
-    with_home = person("Sarah", "Jones", DOB, ids=("ref:NT123456",), postcodes=("NT1 4AB",))
-    assert compare(with_home, known).decision is Decision.LINK
-
-
-def test_rank_finds_a_shared_identifier_whatever_the_dates_of_birth_say():
-    typed = person("Mary", "Dunn", date(1975, 8, 3), ids=NHS, postcodes=("NT1 4AB",))
-    known = person("Peter", "Dunn", DOB, pid=1, ids=NHS, postcodes=("NT1 4AB",))
-    assert [r.decision for r in rank(typed, [known])] == [Decision.LINK]
-
-
-def test_an_agency_person_id_one_character_out_is_read_as_a_typo():
-    known = person("Sarah", "Jones", DOB, pid=1, ids=("ref:NT123456",))
-    other = compare(person("Sarah", "Jones", DOB, ids=("ref:NT129956",)), known)
-    assert other.decision is not Decision.LINK  # two characters out: another id
-    typo = compare(person("Sarah", "Jones", DOB, ids=("ref:NT123465",)), known)  # two swapped
-    assert "agency person ID differs by a typo" in typo.reasons
-    assert typo.decision is Decision.LINK
-    # Never for NHS numbers: two valid ones are never a typo apart, so they are two people.
-    nhs = compare(
-        person("Sarah", "Jones", DOB, ids=("nhs:4010232137",)),
-        person("Sarah", "Jones", DOB, pid=1, ids=NHS),
-    )
-    assert "different NHS number" in nhs.reasons and nhs.decision is not Decision.LINK
-
-
 def test_a_field_may_hold_several_identifiers_of_a_kind():
     assert identifiers_of("943 476 5919; 401 023 2137", "NT1;NT2;nt1") == (
         "nhs:9434765919",
@@ -133,3 +91,88 @@ def test_a_field_may_hold_several_identifiers_of_a_kind():
     assert nhs_number_problem("943 476 5919; 401 023 2138") is not None
     assert reference_problem("NT1; N#2") is not None
     assert typed_forms(("nhs:9434765919", "ref:NT1", "ref:NT2"), "ref") == "NT1; NT2"
+
+
+HOME = ("NT1 4AB",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        # Known by her middle name: one NHS number, one birth date, one surname.
+        (person("Louise", "Jones", DOB, ids=NHS), person("Sarah", "Jones", DOB, pid=1, ids=NHS)),
+        # Married: first name and date of birth.
+        (person("Sarah", "Dunn", DOB, ids=NHS), person("Sarah", "Jones", DOB, pid=1, ids=NHS)),
+        # No date of birth typed: first name and home.
+        (
+            person("Sarah", "Dunn", ids=NHS, postcodes=HOME),
+            person("Sarah", "Jones", DOB, pid=1, ids=NHS, postcodes=HOME),
+        ),
+    ],
+)
+def test_a_shared_nhs_number_links_when_first_name_or_birth_date_corroborate(typed, known):
+    result = compare(typed, known)
+    assert result.decision is Decision.LINK and "same NHS number" in result.reasons
+    assert [r.decision for r in rank(typed, [known])] == [Decision.LINK]
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        # A relative at the same home, the number typed onto the wrong record: another DOB.
+        (
+            person("Mary", "Dunn", date(1975, 8, 3), ids=NHS, postcodes=HOME),
+            person("Peter", "Dunn", DOB, pid=1, ids=NHS, postcodes=HOME),
+        ),
+        # Surname and home alone: a family.
+        (
+            person("Mary", "Dunn", ids=NHS, postcodes=HOME),
+            person("Peter", "Dunn", DOB, pid=1, ids=NHS, postcodes=HOME),
+        ),
+        # Twins sharing a household or case reference (an agency person ID).
+        (
+            person("Aisha", "Khan", DOB, ids=("ref:H1001",), postcodes=HOME),
+            person("Amira", "Khan", DOB, pid=1, ids=("ref:H1001",), postcodes=HOME),
+        ),
+        # Father and son with one household reference.
+        (
+            person("John", "Smith", date(1985, 1, 1), ids=("ref:H1001",)),
+            person("John", "Smith", date(1960, 1, 1), pid=1, ids=("ref:H1001",)),
+        ),
+        # Two NHS numbers that differ, whatever agency id they share.
+        (
+            person("Sarah", "Jones", DOB, ids=("nhs:4010232137", "ref:NT1001")),
+            person("Sarah", "Jones", DOB, pid=1, ids=(*NHS, "ref:NT1001")),
+        ),
+    ],
+)
+def test_a_shared_identifier_never_links_what_else_disagrees(typed, known):
+    assert compare(typed, known).decision is not Decision.LINK
+
+
+def test_rank_shows_a_shared_nhs_number_whatever_the_dates_of_birth_say():
+    typed = person("Mary", "Dunn", date(1975, 8, 3), ids=NHS, postcodes=HOME)
+    known = person("Peter", "Dunn", DOB, pid=1, ids=NHS, postcodes=HOME)
+    assert [r.decision for r in rank(typed, [known])] == [Decision.REVIEW]
+
+
+def test_agency_person_ids_that_differ_say_nothing_either_way():
+    # Another agency's number, or a typo: names and date of birth decide, as without ids.
+    known = person("Sarah", "Jones", DOB, pid=1, ids=("ref:NT123456",))
+    for other, why in (
+        ("ref:NT123465", "agency person ID differs by a typo"),  # two characters swapped
+        ("ref:HX998877", "different agency person ID"),
+    ):
+        result = compare(person("Sarah", "Jones", DOB, ids=(other,)), known)
+        assert result.decision is Decision.LINK and why in result.reasons
+    short = compare(
+        person("Sarah", "Jones", DOB, ids=("ref:7",)), person("S", "J", pid=1, ids=("ref:8",))
+    )
+    assert "different agency person ID" in short.reasons  # too short to call a typo
+
+
+@pytest.mark.parametrize(
+    "text", ["000 000 0000", "1111111111", "999 000 0018", "９４３４７６５９１９"]
+)
+def test_placeholder_test_and_non_ascii_nhs_numbers_are_refused(text):
+    assert nhs_number_problem(text) is not None

@@ -446,6 +446,7 @@ def test_every_link_rests_on_a_date_of_birth_and_a_first_name_that_agree(
         return
     reasons = set(result.reasons)
     assert "different NHS number" not in reasons
+    assert "different date of birth" not in reasons
     if "same NHS number" in reasons or "same agency person ID" in reasons:
         return  # one person's identifier, corroborated (tests/core/test_identifiers.py)
     assert BROTHER_AND_SISTER not in reasons

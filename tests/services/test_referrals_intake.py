@@ -357,3 +357,37 @@ def test_two_couples_of_the_same_names_without_dates_of_birth_are_asked_about(
     assert again.victim_id != first.victim_id
     assert again.perpetrator_ids != first.perpetrator_ids
     assert len(people.list_reviews(open_store.store)) == 2
+
+
+def test_a_couple_links_together_whoever_else_is_named(open_store: OpenStore) -> None:
+    # As above, with a second perpetrator named both times: every pair points at one victim.
+    first = save(open_store, referral(date(2026, 1, 5), SARAH, KARL, DEAN))
+    karl, dean = replace(KARL, dob=date(1988, 1, 2)), replace(DEAN, dob=date(1979, 6, 4))
+    again = save(
+        open_store, referral(date(2026, 5, 1), replace(SARAH, dob=None), karl, dean), auto_link=True
+    )
+    assert (again.victim_id, again.perpetrator_ids) == (first.victim_id, first.perpetrator_ids)
+
+
+def test_nobody_is_both_victim_and_perpetrator_on_one_referral(open_store: OpenStore) -> None:
+    first = save(open_store, referral(date(2026, 1, 5)))
+    as_perp = PerpetratorInput("Sarah", "Jones", SARAH.dob, relationship_to_victim="other")
+    again = save(open_store, referral(date(2026, 5, 1), SARAH, as_perp), auto_link=True)
+    assert again.victim_id == first.victim_id
+    assert again.perpetrator_ids[0] != again.victim_id
+
+
+def test_whoever_holds_the_typed_nhs_number_is_compared_whatever_the_shortlist(
+    open_store: OpenStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A namesake fills a shortlist cut down to one; the NHS number's holder is compared anyway.
+    namesake = save(open_store, referral(date(2026, 1, 5), PersonInput("Sarah", "Dunn", SARAH.dob)))
+    holder = save(
+        open_store, referral(date(2026, 2, 5), replace(SARAH, nhs_number=NHS_NUMBER), DEAN)
+    )
+    shortlist = people._shortlist
+    monkeypatch.setattr(people, "_shortlist", lambda session, probe: shortlist(session, probe, 1))
+    typed = people.evidence_from("Sarah", "Dunn", SARAH.dob, identifiers=("nhs:9434765919",))
+    found = {c.person.id: c for c in people.find_candidates(open_store.store, typed)}
+    assert holder.victim_id in found and namesake.victim_id in found
+    assert found[holder.victim_id].decision is Decision.LINK
