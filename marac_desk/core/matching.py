@@ -541,6 +541,7 @@ class _Prepared:
     __slots__ = (
         "_forms",
         "_neighbourhood",
+        "_nhs",
         "_sectors",
         "addresses",
         "dob_tags",
@@ -572,6 +573,7 @@ class _Prepared:
             tuple(a.lower() for a in person.addresses if a.strip()) if person.addresses else ()
         )
         self.identifiers = frozenset(person.identifiers) if person.identifiers else _NOTHING
+        self._nhs: frozenset[str] | None = None if person.identifiers else _NOTHING
         # What `rank` looks at first: the dates' tags and the postcodes (None without dates).
         self.screen = (self.dob_tags + tuple(self.postcodes)) if dobs else None
 
@@ -580,6 +582,14 @@ class _Prepared:
         if forms is None:
             forms = self._forms = tuple((_name(n.first), _name(n.last)) for n in self.names)
         return forms
+
+    @property
+    def nhs(self) -> frozenset[str]:
+        """The NHS numbers among the identifiers (worked out when first compared)."""
+        nhs = self._nhs
+        if nhs is None:
+            nhs = self._nhs = frozenset(i for i in self.identifiers if kind_of(i) == NHS)
+        return nhs
 
     def sectors(self) -> frozenset[str]:
         """The postcodes without their last two letters (e.g. "NT1 4")."""
@@ -634,33 +644,34 @@ def _dob_match(p: _Prepared, k: _Prepared) -> str | None:
 _NO_IDENTIFIER: tuple[str | None, str] = (None, "")
 
 
-def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:
+def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:  # noqa: PLR0911 - one return per level
     """(level, why) of the two people's identifiers: "different nhs" when both have NHS
     numbers and none agree (whatever else they share), else "same nhs" / "same ref" for a
     shared one, else "typo" / "different" for agency person IDs that differ; (None, "") when
     there is nothing to compare."""
     if not p.identifiers or not k.identifiers:
         return _NO_IDENTIFIER
-    shared = p.identifiers & k.identifiers
-    kinds = {kind_of(i) for i in p.identifiers} & {kind_of(i) for i in k.identifiers}
-    if NHS in kinds and not any(kind_of(i) == NHS for i in shared):
-        return "different nhs", "different " + KIND_WORDS[NHS]
-    if shared:
-        kind = NHS if any(kind_of(i) == NHS for i in shared) else REFERENCE
-        return f"same {kind}", "same " + KIND_WORDS[kind]
-    if not kinds:
+    if p.nhs and k.nhs:
+        if p.nhs.isdisjoint(k.nhs):
+            return "different nhs", _DIFFERENT_NHS
+        return "same nhs", _SAME_NHS
+    refs, known_refs = p.identifiers - p.nhs, k.identifiers - k.nhs
+    if not refs or not known_refs:
         return _NO_IDENTIFIER
-    words = KIND_WORDS[REFERENCE]
+    if not refs.isdisjoint(known_refs):
+        return "same ref", _SAME_REF
     # Without a check digit, one character out (a slip, two swapped) may be a typo.
-    for a in p.identifiers:
-        for b in k.identifiers:
-            if (
-                kind_of(a) == kind_of(b) == REFERENCE
-                and min(len(a), len(b)) >= len(REFERENCE) + 1 + MIN_TYPO_ID
-                and OSA.distance(a, b, score_cutoff=1) <= 1
-            ):
-                return "typo", f"{words} differs by a typo"
-    return "different", "different " + words
+    for a in refs:
+        for b in known_refs:
+            if min(len(a), len(b)) >= _MIN_TYPO_LEN and OSA.distance(a, b, score_cutoff=1) <= 1:
+                return "typo", _REF_TYPO
+    return "different", _DIFFERENT_REF
+
+
+_SAME_NHS, _DIFFERENT_NHS = "same " + KIND_WORDS[NHS], "different " + KIND_WORDS[NHS]
+_SAME_REF, _DIFFERENT_REF = "same " + KIND_WORDS[REFERENCE], "different " + KIND_WORDS[REFERENCE]
+_REF_TYPO = KIND_WORDS[REFERENCE] + " differs by a typo"
+_MIN_TYPO_LEN = len(REFERENCE) + 1 + MIN_TYPO_ID  # "ref:" and the id
 
 
 _NO_IDENTIFIER_YET: tuple[str | None, str, bool] = (None, "", False)
@@ -982,7 +993,6 @@ def rank(
             k
             for k in people
             if k.screen is None
-            or (ids and not ids.isdisjoint(k.identifiers))
             or (
                 not first_look.isdisjoint(k.screen)
                 and (
@@ -990,6 +1000,7 @@ def rank(
                     or (p.addresses and k.addresses and _address_agrees(p, k))
                 )
             )
+            or (ids and not ids.isdisjoint(k.identifiers))
         ]
     shown = []
     for k in people:
