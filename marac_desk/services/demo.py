@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from marac_desk.core import synthetic
 from marac_desk.core.agencies import REFERRAL_SOURCE_CATEGORIES
+from marac_desk.core.collector import paused_gc
 from marac_desk.core.matching import blocking_keys
 from marac_desk.db import errors
 from marac_desk.db.bulk import JsonText, deferred_indexes, insert_rows, larger_page_cache
@@ -634,13 +635,13 @@ def generate_demo_data(
     One unit of work: all of it is added or none. `progress(done, total)` is called first with
     0 and then after every chunk with the referrals written so far; returning False cancels
     (DemoDataCancelled, nothing added). Python's cycle collector is paused for the duration
-    (see `core.synthetic.paused_gc`). Meant for demo and benchmark stores: run it on a worker
+    (see `core.collector.paused_gc`). Meant for demo and benchmark stores: run it on a worker
     thread from the GUI, since the write transaction lasts as long as the whole import.
     """
     if referrals < 1:
         raise ValueError("The number of demo referrals must be at least 1.")
     started = clock.perf_counter()
-    with synthetic.paused_gc():
+    with paused_gc():
         summary = _generate_and_insert(opened, referrals, seed, today, progress)
     return replace(summary, seconds=round(clock.perf_counter() - started, 3))
 

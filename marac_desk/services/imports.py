@@ -18,10 +18,8 @@ An export is a disclosure: it is audited (what, how many rows; never names).
 from __future__ import annotations
 
 import csv
-import gc
 import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -32,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from marac_desk.core import import_rules as ir
 from marac_desk.core import referral_rules as rules
+from marac_desk.core.collector import paused_gc
 from marac_desk.core.identifiers import NHS, REFERENCE, typed_forms
 from marac_desk.db.models import (
     Agency,
@@ -385,7 +384,7 @@ def import_referrals(
 
     Raises ImportFileError when the file cannot be read, ImportRejected (nothing written) when
     a row is invalid and `skip_invalid` is off, or when the header itself is wrong."""
-    with _paused_gc():
+    with paused_gc():
         return _import_file(
             store,
             actor,
@@ -396,21 +395,6 @@ def import_referrals(
             dry_run=dry_run,
             progress=progress,
         )
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Pause Python's cycle collector for the import (as `core.synthetic.paused_gc` does for
-    demo data): a large import holds a few hundred thousand small acyclic objects (the store's
-    evidence, the rows to write), and every collection walked all of them again, ~15% of an
-    import at 120,000 referrals. The previous state is restored on the way out."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _import_file(
