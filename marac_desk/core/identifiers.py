@@ -94,6 +94,21 @@ def identifiers_of(nhs_number: str, agency_person_id: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in found if i))
 
 
+def valid_identifiers_of(nhs_number: str, agency_person_id: str) -> tuple[str, ...]:
+    """`identifiers_of` while they are still being typed: whatever is not (yet) valid is left
+    out, so a half-typed NHS number does not stop the agency person ID being searched for."""
+    found: list[str] = []
+    for part, stored in [
+        *((p, nhs_identifier) for p in _parts(nhs_number)),
+        *((p, reference_identifier) for p in _parts(agency_person_id)),
+    ]:
+        try:
+            found.append(stored(part))
+        except ValueError:
+            continue
+    return tuple(dict.fromkeys(i for i in found if i))
+
+
 def typed_forms(identifiers: Iterable[str], kind: str) -> str:
     """A person's identifiers of one kind as a field shows them ("a; b"), for an export that
     imports again."""

@@ -163,14 +163,19 @@ class NameCounts:
             _count(self.family, {compact(n.last) for n in names}, times)
 
 
+# Spellings are counted by their first COUNTED characters (what a 60-character key holds).
+COUNTED = 58
+
+
 def _count(table: dict[str, int], spellings: Iterable[str], times: int) -> None:
     for spelling in spellings:
         if spelling:
-            left = table.get(spelling, 0) + times
+            counted = spelling[:COUNTED]
+            left = table.get(counted, 0) + times
             if left > 0:
-                table[spelling] = left
+                table[counted] = left
             else:
-                table.pop(spelling, None)
+                table.pop(counted, None)
 
 
 # ----- weights -------------------------------------------------------------------------------
@@ -413,12 +418,12 @@ def _reading(a: _FORM, b: _FORM, counts: NameCounts | None) -> _Reading:
         # name, only when it is not a real name in its own right: twins).
         if (
             f_level in _SLIPS
-            and af.compact not in counts.given
+            and af.compact[:COUNTED] not in counts.given
             and not af.known_given
             and not _brother_and_sister(af, bf)
         ):
             f_weight, unseen_first = W_FIRST["variant"], True
-        if l_level in _SLIPS and al.compact not in counts.family:
+        if l_level in _SLIPS and al.compact[:COUNTED] not in counts.family:
             l_weight, unseen_last = W_LAST["variant"], True
     straight = f_weight + l_weight
 
@@ -1098,9 +1103,9 @@ def name_count_keys(person: PersonEvidence) -> frozenset[str]:
     for n in person.names:
         first, last = compact(n.first), compact(n.last)
         if first:
-            keys.add(f"g:{first}"[:60])
+            keys.add(f"g:{first[:COUNTED]}")
         if last:
-            keys.add(f"f:{last}"[:60])
+            keys.add(f"f:{last[:COUNTED]}")
     return frozenset(keys)
 
 

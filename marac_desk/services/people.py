@@ -140,13 +140,7 @@ def _views(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
     alt: dict[int, list[date]] = {}
     for d in session.scalars(select(PersonDob).where(PersonDob.person_id.in_(wanted))):
         alt.setdefault(d.person_id, []).append(d.dob)
-    known_ids: dict[int, list[str]] = {}
-    for row in session.scalars(
-        select(PersonIdentifier)
-        .where(PersonIdentifier.person_id.in_(wanted))
-        .order_by(PersonIdentifier.identifier)
-    ):
-        known_ids.setdefault(row.person_id, []).append(identifier_display(row.identifier))
+    known_ids = identifiers_shown(session, wanted)
     as_victim = dict(
         session.execute(
             select(Referral.victim_id, func.count())
@@ -177,6 +171,18 @@ def _views(session: Session, ids: Iterable[int]) -> dict[int, PersonView]:
         )
         for pid, p in people.items()
     }
+
+
+def identifiers_shown(session: Session, person_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """These people's agency identifiers as a coordinator reads them, by person id."""
+    found: dict[int, list[str]] = {}
+    for pid, identifier in session.execute(
+        select(PersonIdentifier.person_id, PersonIdentifier.identifier)
+        .where(PersonIdentifier.person_id.in_(sorted(set(person_ids))))
+        .order_by(PersonIdentifier.identifier)
+    ):
+        found.setdefault(pid, []).append(identifier_display(identifier))
+    return {pid: tuple(shown) for pid, shown in found.items()}
 
 
 def get_person(store: Store, person_id: int) -> PersonView | None:

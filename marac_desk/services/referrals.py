@@ -297,6 +297,8 @@ class PersonOnReferral:
     dob: date | None
     relationship: str = ""
     row_id: int | None = None  # the perpetrator or child row on this referral (for relinking)
+    # The linked person record's agency identifiers, as core.identifiers.display shows them.
+    identifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1212,6 +1214,13 @@ def get_referral(store: Store, referral_id: int) -> ReferralDetail:
                 .order_by(ReferralChild.id)
             )
         )
+        held = people.identifiers_shown(
+            session, [r.victim_id, *(p.person_id for p in perps if p.person_id is not None)]
+        )
+
+        def ids_of(person_id: int | None) -> tuple[str, ...]:
+            return held.get(person_id, ()) if person_id is not None else ()
+
         criteria = tuple(
             name
             for name, ticked in (
@@ -1254,11 +1263,21 @@ def get_referral(store: Store, referral_id: int) -> ReferralDetail:
             status_reason=r.status_reason,
             status_decided_by=r.status_decided_by,
             victim=PersonOnReferral(
-                r.victim_id, r.victim_first_name, r.victim_last_name, r.victim_dob
+                r.victim_id,
+                r.victim_first_name,
+                r.victim_last_name,
+                r.victim_dob,
+                identifiers=ids_of(r.victim_id),
             ),
             perpetrators=tuple(
                 PersonOnReferral(
-                    p.person_id, p.first_name, p.last_name, p.dob, p.relationship_to_victim, p.id
+                    p.person_id,
+                    p.first_name,
+                    p.last_name,
+                    p.dob,
+                    p.relationship_to_victim,
+                    p.id,
+                    identifiers=ids_of(p.person_id),
                 )
                 for p in perps
             ),

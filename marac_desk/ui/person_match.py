@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from marac_desk.core.identifiers import identifiers_of
 from marac_desk.core.matching import Decision
 from marac_desk.services import people
 from marac_desk.services.people import Candidate, PersonView
@@ -64,18 +63,6 @@ class Probe:
     def searchable(self) -> bool:
         """Enough is typed to look for someone: a name, or an identifier on its own."""
         return self.has_name or bool(self.identifiers)
-
-
-def typed_identifiers(nhs_number: str, agency_person_id: str) -> tuple[str, ...]:
-    """The stored forms of the identifiers typed so far; one not (yet) valid is left out, so a
-    half-typed NHS number does not stop the other identifier being searched for."""
-    found: list[str] = []
-    for nhs, reference in ((nhs_number, ""), ("", agency_person_id)):
-        try:
-            found += identifiers_of(nhs, reference)
-        except ValueError:
-            continue
-    return tuple(found)
 
 
 def person_summary(view: PersonView) -> str:

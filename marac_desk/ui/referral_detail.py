@@ -7,7 +7,7 @@ reason), and which person the victim or a perpetrator is linked to.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from marac_desk.core import referral_rules as rules
 from marac_desk.core.repeats import add_months
 from marac_desk.core.vocab import OPEN_ACTION_STATUSES
-from marac_desk.services import people, referrals, risk, settings
+from marac_desk.services import referrals, risk, settings
 from marac_desk.services.referrals import PersonOnReferral, ReferralDetail, ReferralRejected
 from marac_desk.services.risk import AssessmentSummary
 from marac_desk.ui.area import AreaContext
@@ -182,8 +182,6 @@ class ReferralDetailView(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.detail: ReferralDetail | None = None
-        # The agencies' identifiers each person record on the referral carries, for display.
-        self._identifiers: Mapping[int, tuple[str, ...]] = {}
         self.relink_dialog: RelinkDialog | None = None
         self.assessment_dialog: AssessmentDialog | None = None
         self._busy = False
@@ -439,14 +437,13 @@ class ReferralDetailView(QWidget):
             self._history.clear()
         try:
             detail = referrals.get_referral(store, referral_id)
-            identifiers = self._identifiers_of(detail)
         except Exception as exc:
             self.notice.show_error(
                 self.tr("The referral could not be read: {error}").format(error=safe_error(exc))
             )
             return
         window = int(settings.get_all(store).get("repeat_window_months", 12))
-        self.show_detail(detail, window, identifiers=identifiers)
+        self.show_detail(detail, window)
         self._show_assessments(detail)
         if notice:
             self.notice.show_ok(notice)
@@ -456,25 +453,13 @@ class ReferralDetailView(QWidget):
             message.clear_message()
         self.loaded.emit(detail)
 
-    def _identifiers_of(self, d: ReferralDetail) -> dict[int, tuple[str, ...]]:
-        """The identifiers of the victim's and perpetrators' person records, by person id."""
-        store = self._ctx.opened.store
-        found: dict[int, tuple[str, ...]] = {}
-        for person in (d.victim, *d.perpetrators):
-            if person.person_id is None or person.person_id in found:
-                continue
-            view = people.get_person(store, person.person_id)
-            found[person.person_id] = view.identifiers if view is not None else ()
-        return found
-
-    def _identifiers_text(self, person_id: int | None) -> str:
+    @staticmethod
+    def _identifiers_text(person: PersonOnReferral) -> str:
         """The person's identifiers, escaped, one a line and never broken inside ("" when none
         are known)."""
-        if person_id is None:
-            return ""
         return "<br>".join(
             f'<span style="white-space:nowrap;">{_e(identifier)}</span>'
-            for identifier in self._identifiers.get(person_id, ())
+            for identifier in person.identifiers
         )
 
     def reload(self) -> None:
@@ -489,15 +474,8 @@ class ReferralDetailView(QWidget):
         self.detail = None
         self.back_requested.emit()
 
-    def show_detail(
-        self,
-        d: ReferralDetail,
-        window_months: int = 12,
-        *,
-        identifiers: Mapping[int, tuple[str, ...]] | None = None,
-    ) -> None:
+    def show_detail(self, d: ReferralDetail, window_months: int = 12) -> None:
         self.detail = d
-        self._identifiers = identifiers or {}
         victim = person_name(d.victim.first_name, d.victim.last_name)
         self.title.setText(f"{d.case_ref} — {victim}")
         self.title.setAccessibleName(self.title.text())
@@ -618,7 +596,7 @@ class ReferralDetailView(QWidget):
                     )
                 ),
             ),
-            (self.tr("Identifiers"), self._identifiers_text(d.victim.person_id)),
+            (self.tr("Identifiers"), self._identifiers_text(d.victim)),
             (
                 self.tr("Address"),
                 _e(" ".join(str(f.get(k) or "") for k in ("address", "postcode")).strip()),
@@ -675,7 +653,7 @@ class ReferralDetailView(QWidget):
                         (self.tr("Born"), born),
                         (self.tr("Relationship"), _e(label(RELATIONSHIP_LABELS, p.relationship))),
                         (self.tr("Person record"), _e(f"#{p.person_id}")),
-                        (self.tr("Identifiers"), self._identifiers_text(p.person_id)),
+                        (self.tr("Identifiers"), self._identifiers_text(p)),
                     ]
                 )
             )

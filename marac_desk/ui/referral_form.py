@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from marac_desk.core import referral_rules as rules
+from marac_desk.core.identifiers import valid_identifiers_of
 from marac_desk.core.referral_rules import Problem, Severity
 from marac_desk.core.vocab import NOT_KNOWN
 from marac_desk.services import referrals, settings
@@ -49,7 +50,7 @@ from marac_desk.services.referrals import (
     SavedReferral,
 )
 from marac_desk.ui.area import AreaContext
-from marac_desk.ui.person_match import CandidatePanel, Probe, typed_identifiers
+from marac_desk.ui.person_match import CandidatePanel, Probe
 from marac_desk.ui.referral_text import (
     CHILDREN_STATUS_LABELS,
     CONTEXT,
@@ -381,7 +382,7 @@ class PersonSection(QGroupBox):
                 self._postcode(),
                 linked=self._linked_others(),
                 linked_are_victims=self.role == "perpetrator",
-                identifiers=typed_identifiers(self.nhs_number.text(), self.agency_id.text()),
+                identifiers=valid_identifiers_of(self.nhs_number.text(), self.agency_id.text()),
             )
         )
 

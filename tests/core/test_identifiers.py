@@ -14,6 +14,7 @@ from marac_desk.core.identifiers import (
     reference_identifier,
     reference_problem,
     typed_forms,
+    valid_identifiers_of,
 )
 from marac_desk.core.matching import Decision, NameForm, PersonEvidence, compare, rank
 
@@ -176,3 +177,9 @@ def test_agency_person_ids_that_differ_say_nothing_either_way():
 )
 def test_placeholder_test_and_non_ascii_nhs_numbers_are_refused(text):
     assert nhs_number_problem(text) is not None
+
+
+def test_while_typing_what_is_not_valid_yet_is_left_out():
+    assert valid_identifiers_of("943 476", "NT1") == ("ref:NT1",)
+    assert valid_identifiers_of("943 476 5919; 401", "N#1") == ("nhs:9434765919",)
+    assert valid_identifiers_of("", "") == ()

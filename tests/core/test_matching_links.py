@@ -24,6 +24,7 @@ from marac_desk.core.matching import (
     PersonEvidence,
     SeenWith,
     compare,
+    name_count_keys,
     rank,
 )
 
@@ -462,3 +463,13 @@ def test_every_link_rests_on_a_date_of_birth_and_a_first_name_that_agree(
         assert reasons & _SLIP_WORDS
         assert "same postcode" in reasons or "same address" in reasons
         assert "different surname" not in reasons
+
+
+def test_the_store_counts_spellings_as_the_names_do_even_very_long_ones():
+    long_name = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft" + "x"
+    people = [person("Sarah", long_name, pid=1), person("Sarah", long_name + "y", pid=2)]
+    held: dict[str, int] = {}
+    for p in people:
+        for key in name_count_keys(p):
+            held[key] = held.get(key, 0) + 1
+    assert NameCounts.of_keys(held) == NameCounts.of(people)
