@@ -109,6 +109,15 @@ def valid_identifiers_of(nhs_number: str, agency_person_id: str) -> tuple[str, .
     return tuple(dict.fromkeys(i for i in found if i))
 
 
+def packed(identifiers: Iterable[str]) -> str:
+    """Stored forms in one column: none holds ";", which separates them as typed."""
+    return ";".join(identifiers)
+
+
+def unpacked(text: str) -> tuple[str, ...]:
+    return tuple(i for i in text.split(";") if i)
+
+
 def typed_forms(identifiers: Iterable[str], kind: str) -> str:
     """A person's identifiers of one kind as a field shows them ("a; b"), for an export that
     imports again."""

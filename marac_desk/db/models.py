@@ -133,6 +133,11 @@ class PersonAlias(Base):
     first_name: Mapped[str] = mapped_column(String(120), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")
     kind: Mapped[str] = mapped_column(String(20), default="alias")  # alias | spelling | previous
+    # Schema version 8: the referral that named the person so (NULL: typed on the person, a
+    # merge's own names, or from before version 8), so relinking that referral takes it along.
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True
+    )
     person: Mapped[Person] = relationship(back_populates="aliases")
 
 
@@ -145,6 +150,11 @@ class PersonIdentifier(Base):
     id: Mapped[int] = _id()
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     identifier: Mapped[str] = mapped_column(String(60), index=True)
+    # Schema version 8: the referral that named the person so (NULL: typed on the person, a
+    # merge's own names, or from before version 8), so relinking that referral takes it along.
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class PersonDob(Base):
@@ -154,6 +164,11 @@ class PersonDob(Base):
     id: Mapped[int] = _id()
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     dob: Mapped[date] = mapped_column(Date)
+    # Schema version 8: the referral that named the person so (NULL: typed on the person, a
+    # merge's own names, or from before version 8), so relinking that referral takes it along.
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True
+    )
     person: Mapped[Person] = relationship(back_populates="alternative_dobs")
 
 
@@ -174,6 +189,9 @@ class Referral(Base):
     victim_first_name: Mapped[str] = mapped_column(String(120), default="")
     victim_last_name: Mapped[str] = mapped_column(String(120), default="")
     victim_dob: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Schema version 8: agencies' identifiers as the form gave them (core.identifiers forms,
+    # ";"-joined), so they follow the referral if it is relinked to another person.
+    victim_identifiers: Mapped[str] = mapped_column(String(400), default="")
     victim_gender: Mapped[str] = mapped_column(String(20), default="not_known")
     victim_ethnicity: Mapped[str] = mapped_column(String(60), default="not_known")
     victim_bame: Mapped[str] = mapped_column(String(12), default="not_known")
@@ -260,6 +278,7 @@ class ReferralPerpetrator(Base):
     first_name: Mapped[str] = mapped_column(String(120), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")
     dob: Mapped[date | None] = mapped_column(Date, nullable=True)
+    identifiers: Mapped[str] = mapped_column(String(400), default="")  # as victim_identifiers
     gender: Mapped[str] = mapped_column(String(20), default="not_known")
     # current_partner | ex_partner | family_member | other | not_known
     relationship_to_victim: Mapped[str] = mapped_column(String(30), default="not_known")

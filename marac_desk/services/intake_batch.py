@@ -656,15 +656,16 @@ class IntakeBatch:
         )
 
     def _resolve(
-        self, person: intake.PersonInput, choice: intake.PersonChoice
+        self, person: intake.PersonInput, choice: intake.PersonChoice, referral_id: int
     ) -> tuple[int, str, list[MatchResult]]:
         """`referrals._settle_person`, in memory."""
         if choice.target is not None:
-            self._note_variant(choice.target, person)
+            self._note_variant(choice.target, person, referral_id)
             return choice.target, "linked", []
-        return self._new_person(person), intake.match_status_of(choice.found), choice.found
+        pid = self._new_person(person, referral_id)
+        return pid, intake.match_status_of(choice.found), choice.found
 
-    def _note_variant(self, person_id: int, person: intake.PersonInput) -> None:
+    def _note_variant(self, person_id: int, person: intake.PersonInput, referral_id: int) -> None:
         assert self.people is not None
         known = self.people.evidence(person_id)
         alias, dob = people.variant_of(known, person.first_name, person.last_name, person.dob)
@@ -676,22 +677,25 @@ class IntakeBatch:
                     "first_name": alias[0],
                     "last_name": alias[1],
                     "kind": people.VARIANT_KIND,
+                    "referral_id": referral_id,
                 }
             )
             names = tuple(dict.fromkeys((*names, NameForm(*alias))))
         if dob is not None:
-            self.rows[PersonDob].append({"person_id": person_id, "dob": dob})
+            self.rows[PersonDob].append(
+                {"person_id": person_id, "dob": dob, "referral_id": referral_id}
+            )
             dobs = (*dobs, dob)
         new_ids = [i for i in dict.fromkeys(person.identifiers) if i not in known.identifiers]
         self.rows[PersonIdentifier].extend(
-            {"person_id": person_id, "identifier": i} for i in new_ids
+            {"person_id": person_id, "identifier": i, "referral_id": referral_id} for i in new_ids
         )
         if alias is not None or dob is not None or new_ids:
             self._before_change(person_id)
             identifiers = tuple(sorted({*known.identifiers, *new_ids}))
             self.people.set(replace(known, names=names, dobs=dobs, identifiers=identifiers))
 
-    def _new_person(self, person: intake.PersonInput) -> int:
+    def _new_person(self, person: intake.PersonInput, referral_id: int) -> int:
         assert self.people is not None
         self.next_person += 1
         pid = self.next_person
@@ -703,7 +707,9 @@ class IntakeBatch:
         parts = EvidenceParts()
         parts.add_person(pid, row["first_name"], row["last_name"], row["dob"])
         for identifier in dict.fromkeys(person.identifiers):
-            self.rows[PersonIdentifier].append({"person_id": pid, "identifier": identifier})
+            self.rows[PersonIdentifier].append(
+                {"person_id": pid, "identifier": identifier, "referral_id": referral_id}
+            )
             parts.add_identifier(pid, identifier)
         evidence = parts.evidence(pid)
         assert evidence is not None
@@ -852,9 +858,9 @@ class IntakeBatch:
         )
         postcode = str(inp.victim_facts.get("postcode", ""))
         choices = self._choose(inp, postcode)
-        victim_id, match_status, victim_found = self._resolve(inp.victim, choices[0])
         self.next_referral += 1
         rid = self.next_referral
+        victim_id, match_status, victim_found = self._resolve(inp.victim, choices[0], rid)
         row = {
             "id": rid,
             **intake.referral_values(
@@ -878,7 +884,7 @@ class IntakeBatch:
         reviews = self._queue_reviews(victim_id, victim_found)
         perp_ids: list[int] = []
         for perp, choice in zip(inp.perpetrators, choices[1:], strict=True):
-            pid, _how, found = self._resolve(perp, choice)
+            pid, _how, found = self._resolve(perp, choice, rid)
             reviews += self._queue_reviews(pid, found)
             perp_ids.append(pid)
             self.victims_of.setdefault(pid, set()).add(victim_id)
@@ -1038,11 +1044,12 @@ class IntakeBatch:
                 insert_rows(conn, table, _with_defaults(table, rows[start : start + 5000]))
 
         insert(Person, self.rows[Person])
+        insert(Meeting, self.meetings.created)
+        insert(Referral, self.rows[Referral])
+        # After the referrals: each says which referral it came from.
         insert(PersonAlias, self.rows[PersonAlias])
         insert(PersonDob, self.rows[PersonDob])
         insert(PersonIdentifier, self.rows[PersonIdentifier])
-        insert(Meeting, self.meetings.created)
-        insert(Referral, self.rows[Referral])
         insert(ReferralPerpetrator, self.rows[ReferralPerpetrator])
         insert(ReferralChild, self.rows[ReferralChild])
         insert(MatchReview, self.rows[MatchReview])

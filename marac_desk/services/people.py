@@ -353,25 +353,98 @@ def note_variant(
     dob: date | None,
     *,
     identifiers: Sequence[str] = (),
+    referral_id: int | None = None,
 ) -> None:
     """A linked referral wrote the person differently: keep that as an alias / alternative DOB
-    (and any identifier not known yet), so the next search under that spelling finds them."""
+    (and any identifier not known yet), so the next search under that spelling finds them.
+    `referral_id` records which referral said so (`withdraw_variants` undoes it on relink)."""
     known = load_evidence(session.connection(), [person_id]).get(person_id)
     if known is None:
         return
     for identifier in dict.fromkeys(identifiers):
         if identifier not in known.identifiers:
-            session.add(PersonIdentifier(person_id=person_id, identifier=identifier))
+            session.add(
+                PersonIdentifier(
+                    person_id=person_id, identifier=identifier, referral_id=referral_id
+                )
+            )
     alias, other_dob = variant_of(known, first_name, last_name, dob)
     if alias is not None:
         session.add(
             PersonAlias(
-                person_id=person_id, first_name=alias[0], last_name=alias[1], kind=VARIANT_KIND
+                person_id=person_id,
+                first_name=alias[0],
+                last_name=alias[1],
+                kind=VARIANT_KIND,
+                referral_id=referral_id,
             )
         )
     if other_dob is not None:
-        session.add(PersonDob(person_id=person_id, dob=other_dob))
+        session.add(PersonDob(person_id=person_id, dob=other_dob, referral_id=referral_id))
     session.flush()
+
+
+@dataclass(frozen=True)
+class WhatWasSaid:
+    """A person as one referral wrote them (the referral's own columns)."""
+
+    referral_id: int
+    first_name: str
+    last_name: str
+    dob: date | None
+    identifiers: tuple[str, ...]
+
+    def says(self, row: PersonAlias | PersonDob | PersonIdentifier) -> bool:
+        if isinstance(row, PersonAlias):
+            return (row.first_name, row.last_name) == (self.first_name, self.last_name)
+        if isinstance(row, PersonDob):
+            return row.dob == self.dob
+        return row.identifier in self.identifiers
+
+
+def _merge_tree(session: Session, person_id: int) -> list[int]:
+    """The person and everyone merged into them, directly or through another merge."""
+    tree, frontier = [person_id], [person_id]
+    while frontier:
+        frontier = list(
+            session.scalars(select(Person.id).where(Person.merged_into_id.in_(frontier)))
+        )
+        tree += frontier
+    return tree
+
+
+def withdraw_variants(
+    session: Session, person_id: int, referral_id: int, others: Sequence[WhatWasSaid]
+) -> int:
+    """The referral no longer names this person: take back the aliases, alternative DOBs and
+    identifiers it added (on them, or copied to them by a merge), except what another of their
+    referrals (`others`) also says, which is attributed to that one instead. Returns how many
+    were taken back."""
+    tree = _merge_tree(session, person_id)
+    rows: list[PersonAlias | PersonDob | PersonIdentifier] = []
+    rows += session.scalars(
+        select(PersonAlias).where(
+            PersonAlias.person_id.in_(tree), PersonAlias.referral_id == referral_id
+        )
+    )
+    rows += session.scalars(
+        select(PersonDob).where(PersonDob.person_id.in_(tree), PersonDob.referral_id == referral_id)
+    )
+    rows += session.scalars(
+        select(PersonIdentifier).where(
+            PersonIdentifier.person_id.in_(tree), PersonIdentifier.referral_id == referral_id
+        )
+    )
+    withdrawn = 0
+    for row in rows:
+        also = next((o for o in others if o.referral_id != referral_id and o.says(row)), None)
+        if also is not None:
+            row.referral_id = also.referral_id
+        else:
+            session.delete(row)
+            withdrawn += 1
+    session.flush()
+    return withdrawn
 
 
 def queue_reviews(
@@ -568,29 +641,40 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
         update(ReferralChild).where(ReferralChild.person_id == merged_id).values(person_id=kept_id)
     )
     # The merged person's names and DOBs become the kept person's aliases and alternatives.
-    names = [(merged.first_name, merged.last_name)] + [
-        (a.first_name, a.last_name)
-        for a in session.scalars(select(PersonAlias).where(PersonAlias.person_id == merged_id))
-    ]
+    # The merged person's names and DOBs become the kept person's aliases and alternatives;
+    # copies keep the referral that said them, so relinking that referral takes them back too.
+    names: dict[tuple[str, str], int | None] = {(merged.first_name, merged.last_name): None}
+    for a in session.scalars(
+        select(PersonAlias).where(PersonAlias.person_id == merged_id).order_by(PersonAlias.id)
+    ):
+        names.setdefault((a.first_name, a.last_name), a.referral_id)
     known_names = {(kept.first_name, kept.last_name)} | {
         (a.first_name, a.last_name)
         for a in session.scalars(select(PersonAlias).where(PersonAlias.person_id == kept_id))
     }
-    for first, last in dict.fromkeys(names):
+    for (first, last), said_by in names.items():
         if (first, last) not in known_names and (first or last):
-            alias = PersonAlias(person_id=kept_id, first_name=first, last_name=last, kind="merged")
+            alias = PersonAlias(
+                person_id=kept_id,
+                first_name=first,
+                last_name=last,
+                kind="merged",
+                referral_id=said_by,
+            )
             session.add(alias)
             session.flush()
             moved["aliases_added"].append(alias.id)
-    dobs = [merged.dob] + [
-        d.dob for d in session.scalars(select(PersonDob).where(PersonDob.person_id == merged_id))
-    ]
+    dobs: dict[date | None, int | None] = {merged.dob: None}
+    for d in session.scalars(
+        select(PersonDob).where(PersonDob.person_id == merged_id).order_by(PersonDob.id)
+    ):
+        dobs.setdefault(d.dob, d.referral_id)
     known_dobs = {kept.dob} | {
         d.dob for d in session.scalars(select(PersonDob).where(PersonDob.person_id == kept_id))
     }
-    for dob in dict.fromkeys(dobs):
+    for dob, said_by in dobs.items():
         if dob is not None and dob not in known_dobs:
-            row = PersonDob(person_id=kept_id, dob=dob)
+            row = PersonDob(person_id=kept_id, dob=dob, referral_id=said_by)
             session.add(row)
             session.flush()
             moved["dobs_added"].append(row.id)
@@ -599,13 +683,15 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
             select(PersonIdentifier.identifier).where(PersonIdentifier.person_id == kept_id)
         )
     )
-    for identifier in session.scalars(
-        select(PersonIdentifier.identifier)
+    for held in session.scalars(
+        select(PersonIdentifier)
         .where(PersonIdentifier.person_id == merged_id)
         .order_by(PersonIdentifier.id)
     ):
-        if identifier not in kept_identifiers:
-            row_ = PersonIdentifier(person_id=kept_id, identifier=identifier)
+        if held.identifier not in kept_identifiers:
+            row_ = PersonIdentifier(
+                person_id=kept_id, identifier=held.identifier, referral_id=held.referral_id
+            )
             session.add(row_)
             session.flush()
             moved["identifiers_added"].append(row_.id)
@@ -631,7 +717,8 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
 
 
 def unmerge(store: Store, actor: Actor, merge_id: int) -> None:
-    """Undo a merge exactly: every row moved goes back, added aliases and DOBs are removed."""
+    """Undo a merge exactly: every row moved goes back (unless relinked to someone else since),
+    added aliases, DOBs and identifiers are removed."""
     from marac_desk.services.referrals import recompute_repeats_for_people
 
     with store.write() as session:
@@ -654,19 +741,24 @@ def unmerge(store: Store, actor: Actor, merge_id: int) -> None:
         if moved.get("victim_of"):
             session.execute(
                 update(Referral)
-                .where(Referral.id.in_(moved["victim_of"]))
+                .where(Referral.id.in_(moved["victim_of"]), Referral.victim_id == kept_id)
                 .values(victim_id=merged_id)
             )
         if moved.get("perpetrator_rows"):
             session.execute(
                 update(ReferralPerpetrator)
-                .where(ReferralPerpetrator.id.in_(moved["perpetrator_rows"]))
+                .where(
+                    ReferralPerpetrator.id.in_(moved["perpetrator_rows"]),
+                    ReferralPerpetrator.person_id == kept_id,
+                )
                 .values(person_id=merged_id)
             )
         if moved.get("child_rows"):
             session.execute(
                 update(ReferralChild)
-                .where(ReferralChild.id.in_(moved["child_rows"]))
+                .where(
+                    ReferralChild.id.in_(moved["child_rows"]), ReferralChild.person_id == kept_id
+                )
                 .values(person_id=merged_id)
             )
         for alias_id in moved.get("aliases_added", []):

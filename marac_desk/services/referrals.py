@@ -18,7 +18,7 @@ from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from marac_desk.core import referral_rules as rules
-from marac_desk.core.identifiers import identifiers_of
+from marac_desk.core.identifiers import identifiers_of, packed, unpacked
 from marac_desk.core.matching import (
     SEEN_WITH_MATCHING_PERPETRATOR,
     SEEN_WITH_VICTIM,
@@ -595,26 +595,28 @@ def _choose_in_session(
 def _settle_person(
     session: Session, person: PersonInput, choice: PersonChoice
 ) -> tuple[int, str, list[Any]]:
-    """(person id, how it was matched, results to queue for review)."""
+    """(person id, how it was matched, results to queue for review). What the referral says of
+    them beyond a new person's own names is noted by `_note_what_it_says` once it exists."""
     if choice.target is not None:
-        people.note_variant(
-            session,
-            choice.target,
-            person.first_name,
-            person.last_name,
-            person.dob,
-            identifiers=person.identifiers,
-        )
         return choice.target, "linked", []
     new_id = people.create_person_in_session(
+        session, person.first_name, person.last_name, person.dob, person.gender
+    )
+    return new_id, match_status_of(choice.found), choice.found
+
+
+def _note_what_it_says(
+    session: Session, person_id: int, person: PersonInput, referral_id: int
+) -> None:
+    people.note_variant(
         session,
+        person_id,
         person.first_name,
         person.last_name,
         person.dob,
-        person.gender,
         identifiers=person.identifiers,
+        referral_id=referral_id,
     )
-    return new_id, match_status_of(choice.found), choice.found
 
 
 # ----- intake -----------------------------------------------------------------------------------
@@ -666,6 +668,7 @@ def referral_values(
         "victim_first_name": inp.victim.first_name.strip(),
         "victim_last_name": inp.victim.last_name.strip(),
         "victim_dob": inp.victim.dob,
+        "victim_identifiers": packed(inp.victim.identifiers),
         "reason": inp.reason,
         "crit_visible_high_risk": inp.crit_visible_high_risk,
         "crit_professional_judgement": inp.crit_professional_judgement,
@@ -695,6 +698,7 @@ def perpetrator_values(perp: PerpetratorInput, referral_id: int, person_id: int)
         "first_name": perp.first_name.strip(),
         "last_name": perp.last_name.strip(),
         "dob": perp.dob,
+        "identifiers": packed(perp.identifiers),
         "gender": perp.gender,
         "relationship_to_victim": perp.relationship_to_victim,
         "address": perp.address,
@@ -765,12 +769,14 @@ def create_in_session(
     )
     session.add(referral)
     session.flush()
+    _note_what_it_says(session, victim_id, inp.victim, referral.id)
 
     touched = [victim_id]
     reviews = people.queue_reviews(session, victim_id, victim_found, source)
     perp_ids: list[int] = []
     for perp, choice in zip(inp.perpetrators, choices[1:], strict=True):
         pid, _how, found = _settle_person(session, perp, choice)
+        _note_what_it_says(session, pid, perp, referral.id)
         reviews += people.queue_reviews(session, pid, found, source)
         perp_ids.append(pid)
         touched.append(pid)
@@ -928,7 +934,11 @@ def relink_person(
     row_id: int | None = None,
     person_id: int,
 ) -> None:
-    """Point the victim (role 'victim') or a perpetrator row at another person, then recompute."""
+    """Point the victim (role 'victim') or a perpetrator row at another person, then recompute.
+
+    What the referral said of the person (a spelling, another DOB, an identifier) moves with
+    it: taken back from the person it named before unless another of their referrals says it
+    too, and noted on the person it names now."""
     with store.write() as session:
         referral = _get(session, referral_id)
         target = session.get(Person, person_id)
@@ -939,14 +949,35 @@ def relink_person(
             old = referral.victim_id
             referral.victim_id = person_id
             referral.match_status = "linked"
+            said = people.WhatWasSaid(
+                referral_id,
+                referral.victim_first_name,
+                referral.victim_last_name,
+                referral.victim_dob,
+                unpacked(referral.victim_identifiers),
+            )
         else:
             row = session.get(ReferralPerpetrator, row_id)
             if row is None or row.referral_id != referral_id:
                 raise ValueError("No such perpetrator on this referral.")
             old = row.person_id
             row.person_id = person_id
+            said = people.WhatWasSaid(
+                referral_id, row.first_name, row.last_name, row.dob, unpacked(row.identifiers)
+            )
         referral.updated_at = utcnow()
         session.flush()
+        if old != person_id:
+            people.withdraw_variants(session, old, referral_id, _what_is_said_of(session, old))
+            people.note_variant(
+                session,
+                person_id,
+                said.first_name,
+                said.last_name,
+                said.dob,
+                identifiers=said.identifiers,
+                referral_id=referral_id,
+            )
         refresh_person_keys(session.connection(), [old, person_id])
         refresh_search_of_victims(session.connection(), [old, person_id])
         recompute_repeats_for_people(session, actor, [old, person_id])
@@ -958,6 +989,35 @@ def relink_person(
             referral_id,
             f"{role} relinked from person {old} to {person_id}",
         )
+
+
+def _what_is_said_of(session: Session, person_id: int) -> list[people.WhatWasSaid]:
+    """How each referral naming this person (as victim or perpetrator) wrote them."""
+    said = [
+        people.WhatWasSaid(rid, first, last, dob, unpacked(ids))
+        for rid, first, last, dob, ids in session.execute(
+            select(
+                Referral.id,
+                Referral.victim_first_name,
+                Referral.victim_last_name,
+                Referral.victim_dob,
+                Referral.victim_identifiers,
+            ).where(Referral.victim_id == person_id)
+        )
+    ]
+    said += [
+        people.WhatWasSaid(rid, first, last, dob, unpacked(ids))
+        for rid, first, last, dob, ids in session.execute(
+            select(
+                ReferralPerpetrator.referral_id,
+                ReferralPerpetrator.first_name,
+                ReferralPerpetrator.last_name,
+                ReferralPerpetrator.dob,
+                ReferralPerpetrator.identifiers,
+            ).where(ReferralPerpetrator.person_id == person_id)
+        )
+    ]
+    return sorted(said, key=lambda s: s.referral_id)
 
 
 def _get(session: Session, referral_id: int) -> Referral:

@@ -10,6 +10,7 @@ twin store: people, links, aliases, keys, repeat flags, reviews and audit events
 from __future__ import annotations
 
 import csv
+import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import replace
@@ -28,6 +29,7 @@ from marac_desk.db.models import (
     Person,
     PersonAlias,
     PersonDob,
+    PersonIdentifier,
     PersonKey,
     Referral,
     ReferralChild,
@@ -68,6 +70,17 @@ def _typo(name: str, rng: random.Random) -> str:
     return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
 
 
+def _nhs_number(seed: str) -> str:
+    """A valid NHS number (mod-11 check digit) standing for one person of the source store."""
+    n = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
+    while True:
+        digits = [1 + n % 8] + [(n // 10**k) % 10 for k in range(1, 9)]
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        if check != 10:
+            return "".join(map(str, digits)) + str(check % 11)
+        n += 1
+
+
 def _messy_file(source: OpenStore, path: Path, seed: int) -> Path:
     """Rows made from the store's own referrals, changed as old trackers change them."""
     exported = path.with_name("exported.csv")
@@ -79,6 +92,9 @@ def _messy_file(source: OpenStore, path: Path, seed: int) -> Path:
     for n, exported_row in enumerate(rows):
         row = {k: v for k, v in exported_row.items() if k not in ir.EXPORT_COLUMNS}
         row["external_ref"] = row["heard_on"] = ""
+        if n % 3 == 0:  # identifiers as some agencies give them, then the rows change around them
+            row["victim_nhs_number"] = _nhs_number(row["victim_first_name"] + row["victim_dob"])
+            row["perpetrator_agency_person_id"] = "P" + row["perpetrator_last_name"][:3].upper()
         day = date.fromisoformat(row["referral_date"])
         kind = n % 7
         if kind == 0:  # the same referral, entered again a little earlier: repeats change
@@ -169,12 +185,16 @@ def _state(opened: OpenStore) -> dict[str, Any]:
                 for p in s.scalars(select(Person).order_by(Person.id))
             ],
             "aliases": [
-                (a.id, a.person_id, a.first_name, a.last_name, a.kind)
+                (a.id, a.person_id, a.first_name, a.last_name, a.kind, a.referral_id)
                 for a in s.scalars(select(PersonAlias).order_by(PersonAlias.id))
             ],
             "dobs": [
-                (d.id, d.person_id, d.dob)
+                (d.id, d.person_id, d.dob, d.referral_id)
                 for d in s.scalars(select(PersonDob).order_by(PersonDob.id))
+            ],
+            "identifiers": [
+                (i.id, i.person_id, i.identifier, i.referral_id)
+                for i in s.scalars(select(PersonIdentifier).order_by(PersonIdentifier.id))
             ],
             "keys": keys,
             "search_tokens": tokens,
@@ -192,6 +212,7 @@ def _state(opened: OpenStore) -> dict[str, Any]:
                     r.victim_first_name,
                     r.victim_last_name,
                     r.victim_dob,
+                    r.victim_identifiers,
                     r.postcode,
                     r.victim_gender,
                     r.victim_lgbt,
@@ -203,7 +224,16 @@ def _state(opened: OpenStore) -> dict[str, Any]:
                 for r in s.scalars(select(Referral).order_by(Referral.id))
             ],
             "perpetrators": [
-                (p.id, p.referral_id, p.person_id, p.first_name, p.last_name, p.dob, p.gender)
+                (
+                    p.id,
+                    p.referral_id,
+                    p.person_id,
+                    p.first_name,
+                    p.last_name,
+                    p.dob,
+                    p.gender,
+                    p.identifiers,
+                )
                 for p in s.scalars(select(ReferralPerpetrator).order_by(ReferralPerpetrator.id))
             ],
             "children": [
@@ -281,7 +311,8 @@ def _same_as_one_at_a_time(
     # The file exercised what it is meant to: links, reviews, repeats and recomputed flags.
     statuses = {r[4] for r in batch["referrals"][-len(inputs) :]}
     assert statuses == {"linked", "review", "new"}
-    assert batch["reviews"] and batch["aliases"]
+    assert batch["reviews"] and batch["aliases"] and batch["identifiers"]
+    assert any(i[3] is not None for i in batch["identifiers"])
     assert any(r[5] for r in batch["referrals"][-len(inputs) :])
     if referrals.count_referrals(one_by_one.store) > len(inputs):
         assert any(e[0] == "update" for e in events)
