@@ -402,6 +402,18 @@ class WhatWasSaid:
         return row.identifier in self.identifiers
 
 
+def note_what_was_said(session: Session, person_id: int, said: WhatWasSaid) -> None:
+    note_variant(
+        session,
+        person_id,
+        said.first_name,
+        said.last_name,
+        said.dob,
+        identifiers=said.identifiers,
+        referral_id=said.referral_id,
+    )
+
+
 def _merge_tree(session: Session, person_id: int) -> list[int]:
     """The person and everyone merged into them, directly or through another merge."""
     tree, frontier = [person_id], [person_id]

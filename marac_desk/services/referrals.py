@@ -608,15 +608,10 @@ def _settle_person(
 def _note_what_it_says(
     session: Session, person_id: int, person: PersonInput, referral_id: int
 ) -> None:
-    people.note_variant(
-        session,
-        person_id,
-        person.first_name,
-        person.last_name,
-        person.dob,
-        identifiers=person.identifiers,
-        referral_id=referral_id,
+    said = people.WhatWasSaid(
+        referral_id, person.first_name, person.last_name, person.dob, person.identifiers
     )
+    people.note_what_was_said(session, person_id, said)
 
 
 # ----- intake -----------------------------------------------------------------------------------
@@ -969,15 +964,7 @@ def relink_person(
         session.flush()
         if old != person_id:
             people.withdraw_variants(session, old, referral_id, _what_is_said_of(session, old))
-            people.note_variant(
-                session,
-                person_id,
-                said.first_name,
-                said.last_name,
-                said.dob,
-                identifiers=said.identifiers,
-                referral_id=referral_id,
-            )
+            people.note_what_was_said(session, person_id, said)
         refresh_person_keys(session.connection(), [old, person_id])
         refresh_search_of_victims(session.connection(), [old, person_id])
         recompute_repeats_for_people(session, actor, [old, person_id])
