@@ -114,10 +114,14 @@ class CandidatePanel(QFrame):
         parent: QWidget | None = None,
         *,
         shortcut_scope: QWidget | None = None,
+        existing_only: bool = False,
     ) -> None:
+        """`existing_only`: the choice is among people already in the store (relinking a
+        referral): no New person, and nothing goes to the review list."""
         super().__init__(parent)
         self._store = store
         self._who = who
+        self._existing_only = existing_only
         self._probe = Probe("", "", None)
         self._candidates: list[Candidate] = []
         self.linked: PersonView | None = None
@@ -275,6 +279,8 @@ class CandidatePanel(QFrame):
         self.decision_changed.emit()
 
     def choose_new(self) -> None:
+        if self._existing_only:
+            return
         self.linked = None
         self.decided_new = True
         self._show_state()
@@ -334,6 +340,8 @@ class CandidatePanel(QFrame):
         self.table.setVisible(bool(self._candidates))
         for button in (self.link_button, self.new_button):
             button.setVisible(bool(self._candidates) or self.linked is not None)
+        if self._existing_only:
+            self.new_button.hide()
         n = len(self._candidates)
         if self.linked is not None:
             text = self.tr(
@@ -348,6 +356,14 @@ class CandidatePanel(QFrame):
                 )
             )
             self.title.setText(self.tr("A new person"))
+        elif n and self._existing_only:
+            text = (
+                self.tr("⚑ A strong match, in bold: select the person and link.")
+                if self._candidates[0].decision is Decision.LINK
+                else self.tr("⚑ {n} possible match(es): select the person and link.").format(n=n)
+            )
+            self.status.show_warning(f"{note} {text}".strip())
+            self.title.setText(self.tr("Is this someone already in the store?"))
         elif n:
             text = (
                 self.tr("⚑ 1 possible match: link to it or choose New person.")

@@ -116,8 +116,9 @@ class RelinkDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             self.tr(
-                "Search for the person {who} really is. Repeat flags are worked out again for "
-                "every referral either person appears in."
+                "Search for the person {who} really is. What this referral says of them (the "
+                "spelling, date of birth and any NHS number or agency ID) moves with it, and "
+                "repeat flags are worked out again for every referral either person appears in."
             ).format(who=who),
             self,
         )
@@ -140,10 +141,12 @@ class RelinkDialog(QDialog):
             form.addWidget(caption)
             form.addWidget(widget, 1)
         layout.addLayout(form)
-        self.candidates = CandidatePanel(lambda: ctx.opened.store, who, self, shortcut_scope=self)
-        self.candidates.new_button.hide()
+        self.candidates = CandidatePanel(
+            lambda: ctx.opened.store, who, self, shortcut_scope=self, existing_only=True
+        )
         self.candidates.link_button.setText(self.tr("Link to this person"))
         layout.addWidget(self.candidates)
+        layout.addStretch(1)
         self.candidates.decision_changed.connect(self._decided)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.rejected.connect(self.reject)

@@ -248,6 +248,9 @@ def test_relinking_the_victim_through_the_picker(
         dialog.last.setText("Okafor")
         dialog.dob.setText("02/01/1979")
     assert dialog.candidates.table.item(0, 0).text() == "Grace OKAFOR"
+    # Only someone already in the store can be chosen here: no New person, no review list.
+    assert dialog.candidates.new_button.isHidden()
+    assert "review" not in dialog.candidates.status.text()
     with qtbot.waitSignal(detail.action_done, timeout=10_000) as done:
         dialog.candidates.link_button.click()
     assert done.args[0] is True
