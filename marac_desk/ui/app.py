@@ -72,6 +72,9 @@ class AppController(QObject):
         self.unlock_dialog: UnlockDialog | None = None
         self.create_dialog: CreateStoreDialog | None = None
         self._pending_lock: str | None = None
+        # Live meetings a lock closed, to open again at the same page when this store is
+        # unlocked (ids and page numbers only, in memory).
+        self._live_before_lock: tuple[Path, list[tuple[int, int]]] | None = None
         self._switching = False
         self._shut_down = False
 
@@ -226,6 +229,9 @@ class AppController(QObject):
         self.window = window
         self._apply_settings(settings.get_all(opened.store))
         window.show()
+        resume, self._live_before_lock = self._live_before_lock, None
+        if resume is not None and resume[0] == opened.store.path:
+            window.resume_live_meetings(resume[1])
         self.idle.start()
         self.window_opened.emit(window)
         return window
@@ -254,6 +260,8 @@ class AppController(QObject):
         window, opened = self.window, self.opened
         self.window, self.opened = None, None
         path = opened.store.path
+        live = window.live_meetings()
+        self._live_before_lock = (path, live) if live else None
         window.dispose()
         opened.lock(reason)
         self.locked.emit()

@@ -342,6 +342,27 @@ class MainWindow(QMainWindow):
         name_unnamed_buttons(box)
         box.open()
 
+    def live_meetings(self) -> list[tuple[int, int]]:
+        """The live meetings open, each with the page it shows (meeting id, page index): what
+        to open again once the coordinator unlocks after a lock."""
+        view = self.areas.get("meetings")
+        if not isinstance(view, MeetingsView):
+            return []
+        return [(meeting_id, live.current) for meeting_id, live in view.live_windows.items()]
+
+    def resume_live_meetings(self, open_before: list[tuple[int, int]]) -> None:
+        """Open the live meetings a lock closed, at the page each was on (everything typed was
+        saved as it was typed, or when the lock closed them)."""
+        view = self.areas.get("meetings")
+        if not isinstance(view, MeetingsView):
+            return
+        for meeting_id, page in open_before:
+            try:
+                live = view.open_live_meeting(meeting_id)
+            except ValueError:
+                continue  # the meeting is gone (another coordinator's change): nothing to show
+            live.go(page, focus=True)
+
     @property
     def is_disposed(self) -> bool:
         return self._disposed

@@ -122,3 +122,54 @@ def test_lock_closes_open_dialogs(qtbot, controller: AppController, locked_store
     with qtbot.waitSignal(controller.locked, timeout=5_000):
         controller.idle.set_timeout_ms(50)
     assert not dialog.isVisible()
+
+
+def test_a_live_meeting_closed_by_the_lock_opens_again_where_it_was(
+    qtbot, controller: AppController, store_path: Path, app_paths
+) -> None:  # type: ignore[no-untyped-def]
+    """The chair looked away for longer than the idle time in the middle of a meeting: after
+    unlocking, the live meeting is back at the case being heard, with what was typed."""
+    from conftest import PASSPHRASE
+    from test_ui_live_meeting import build_meeting
+
+    from marac_desk.services import meetings
+    from marac_desk.services.session import create_store
+
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    opened = create_store(
+        store_path,
+        PASSPHRASE,
+        PASSPHRASE,
+        partnership="Northtown",
+        user_name="Sam",
+        paths=app_paths,
+    )
+    setup = build_meeting(opened)
+    opened.lock("test setup")
+
+    controller.start()
+    window = unlock_through_dialog(qtbot, controller)
+    qtbot.waitUntil(lambda: not controller.runner.busy, timeout=10_000)
+    view = window.show_area("meetings")
+    live = view.open_live_meeting(setup.meeting_id)
+    assert live.go_to_case(setup.repeat_case)
+    page = live.current
+    live.case_page.voice.setPlainText("She wants to stay in her home.")
+
+    with qtbot.waitSignal(controller.locked, timeout=10_000):
+        controller.idle.set_timeout_ms(150)
+    assert not live.isVisible()
+
+    second = unlock_through_dialog(qtbot, controller)
+    again = second.areas["meetings"].live_windows[setup.meeting_id]
+    assert again is not live and again.isVisible()
+    assert again.current == page
+    assert again.entries[page] == ("case", setup.repeat_case)
+    sheet = meetings.get_case_sheet(second.opened.store, setup.repeat_case)
+    assert sheet.victim_voice == "She wants to stay in her home."
+    again.close_now()
+    with qtbot.waitSignal(controller.locked, timeout=10_000):
+        controller.lock("test over")
+    # Locked with no live meeting open: nothing is reopened next time.
+    third = unlock_through_dialog(qtbot, controller)
+    assert third.areas["meetings"].live_windows == {}
