@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 from typing import TypeVar
 
 from marac_desk.core.identifiers import nhs_number_problem, reference_problem
@@ -100,13 +101,20 @@ CRITERIA: tuple[str, ...] = (
 
 def perpetrator_columns(slot: int) -> dict[str, str]:
     """Column names of the n-th perpetrator (1 = the unnumbered columns): part → column."""
+    return dict(_perpetrator_columns(slot))
+
+
+@lru_cache(maxsize=64)
+def _perpetrator_columns(slot: int) -> Mapping[str, str]:
+    """`perpetrator_columns`, made once a slot (every row of an import asks for each slot) and
+    read-only, since it is shared."""
     if slot == 1:
         names = {part: f"perpetrator_{part}" for part in PERSON_PARTS + ID_PARTS}
         names["relationship"] = "relationship"
     else:
         names = {part: f"perpetrator{slot}_{part}" for part in PERSON_PARTS + ID_PARTS}
         names["relationship"] = f"relationship{slot}"
-    return names
+    return MappingProxyType(names)
 
 
 def _perpetrator_slot(name: str) -> int | None:
@@ -754,7 +762,7 @@ def parse_row(
     )
     perpetrators: list[PerpetratorRow] = []
     for slot in header.slots:
-        cols = perpetrator_columns(slot)
+        cols = _perpetrator_columns(slot)
         if not any(c.raw(col).strip() for col in cols.values()):
             continue
         perpetrators.append(
@@ -859,7 +867,7 @@ def column_for_rule(rule_field: str, row: ParsedRow, header: Header) -> str:
         if kind == "children":
             return header.name("children_in_household")
         slot = row.perpetrators[number - 1].slot if number <= len(row.perpetrators) else 1
-        cols = perpetrator_columns(slot)
+        cols = _perpetrator_columns(slot)
         if part in ("dob", *ID_PARTS):
             return header.name(cols[part])
         return first_present(cols["first_name"], cols["last_name"])

@@ -63,3 +63,27 @@ def test_the_shortlist_counts_the_store_and_the_batch(
         done.append((pid, keys_added))
         for keys in probe_keys:
             assert index.shortlist(keys, limit).tolist() == _expected(stored, done, keys, limit)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stored_index, additions, st.lists(st.sampled_from(KEYS), unique=True))
+def test_counted_keys_hold_what_the_store_and_the_batch_hold(
+    stored: dict[str, list[int]], added: list[tuple[int, list[str]]], asked: list[str]
+) -> None:
+    """Keys read only as counts (spellings, for NameCounts) give the same `held` as keys read
+    with their holders, the batch's additions included, also for keys the store has none of."""
+    counted = KEYS[4:]
+    index = KeyIndex(
+        {key: np.array(ids, dtype=np.int32) for key, ids in stored.items() if key not in counted},
+        KEYS,
+        STORED_TOP,
+        {key: len(ids) for key, ids in stored.items() if key in counted and ids},
+    )
+    whole = KeyIndex(
+        {key: np.array(ids, dtype=np.int32) for key, ids in stored.items()}, KEYS, STORED_TOP
+    )
+    for pid, keys_added in added:
+        index.add(pid, keys_added)
+        whole.add(pid, keys_added)
+        assert index.held(asked) == whole.held(asked)
+    assert index.held(asked) == whole.held(asked)
