@@ -6,9 +6,11 @@ rebuild every key with the same code the services use afterwards.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -22,19 +24,6 @@ _people = sa.table(
     sa.column("last_name", sa.String),
     sa.column("dob", sa.Date),
     sa.column("merged_into_id", sa.Integer),
-)
-_aliases = sa.table(
-    "person_aliases",
-    sa.column("person_id", sa.Integer),
-    sa.column("first_name", sa.String),
-    sa.column("last_name", sa.String),
-)
-_dobs = sa.table("person_dobs", sa.column("person_id", sa.Integer), sa.column("dob", sa.Date))
-_identifiers = sa.table(
-    "person_identifiers", sa.column("person_id", sa.Integer), sa.column("identifier", sa.String)
-)
-_referrals = sa.table(
-    "referrals", sa.column("victim_id", sa.Integer), sa.column("postcode", sa.String)
 )
 _keys = sa.table(
     "person_keys",
@@ -100,35 +89,65 @@ class EvidenceParts:
         )
 
 
+# Each statement gives its rows as one JSON text: five statements however many people, no
+# chunks of bound parameters and no row processing (the bulk intake reads thousands at once).
+_AMONG = "IN (SELECT value FROM json_each(?))"
+_EVIDENCE_PEOPLE = (
+    "SELECT json_group_array(json_array(id, first_name, last_name, dob)) "
+    f"FROM people WHERE id {_AMONG}"
+)
+# Aliases and other dates of birth in the order they were added.
+_EVIDENCE_ALIASES = (
+    "SELECT json_group_array(json_array(person_id, first_name, last_name) ORDER BY person_id, id) "
+    f"FROM person_aliases WHERE person_id {_AMONG}"
+)
+_EVIDENCE_DOBS = (
+    "SELECT json_group_array(json_array(person_id, dob) ORDER BY person_id, id) "
+    f"FROM person_dobs WHERE person_id {_AMONG}"
+)
+_EVIDENCE_POSTCODES = (
+    "SELECT json_group_array(json_array(victim_id, postcode)) "
+    f"FROM referrals WHERE victim_id {_AMONG} AND postcode != ''"
+)
+_EVIDENCE_IDENTIFIERS = (
+    "SELECT json_group_array(json_array(person_id, identifier)) "
+    f"FROM person_identifiers WHERE person_id {_AMONG}"
+)
+
+
 def load_evidence(
     conn: Connection, person_ids: Iterable[int], *, identifiers: bool = True
 ) -> dict[int, PersonEvidence]:
     """Everything matching knows about these people (merged-away people included as they are).
     `identifiers=False` for stores older than schema 7 (the schema-2 migration's rebuild)."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    return read_evidence(dbapi, person_ids, identifiers=identifiers)
+
+
+def read_evidence(
+    dbapi: Any, person_ids: Iterable[int], *, identifiers: bool = True
+) -> dict[int, PersonEvidence]:
+    """`load_evidence` on the driver's connection (in the caller's transaction)."""
     ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    wanted = (json.dumps(ids),)
+
+    def rows(query: str) -> list[list[Any]]:
+        return cast(list[list[Any]], json.loads(dbapi.execute(query, wanted).fetchone()[0]))
+
     parts = EvidenceParts()
-    for chunk in _chunks(ids):
-        for pid, first, last, dob, _merged in conn.execute(
-            sa.select(_people).where(_people.c.id.in_(chunk))
-        ):
-            parts.add_person(pid, first, last, dob)
-        for pid, first, last in conn.execute(
-            sa.select(_aliases).where(_aliases.c.person_id.in_(chunk))
-        ):
-            parts.add_alias(pid, first, last)
-        for pid, dob in conn.execute(sa.select(_dobs).where(_dobs.c.person_id.in_(chunk))):
-            parts.add_dob(pid, dob)
-        for pid, postcode in conn.execute(
-            sa.select(_referrals.c.victim_id, _referrals.c.postcode)
-            .where(_referrals.c.victim_id.in_(chunk))
-            .where(_referrals.c.postcode != "")
-        ):
-            parts.add_postcode(pid, postcode)
-        if not identifiers:
-            continue
-        for pid, identifier in conn.execute(
-            sa.select(_identifiers).where(_identifiers.c.person_id.in_(chunk))
-        ):
+    for pid, first, last, dob in rows(_EVIDENCE_PEOPLE):
+        parts.add_person(pid, first, last, date.fromisoformat(dob) if dob else None)
+    for pid, first, last in rows(_EVIDENCE_ALIASES):
+        parts.add_alias(pid, first, last)
+    for pid, dob in rows(_EVIDENCE_DOBS):
+        parts.add_dob(pid, date.fromisoformat(dob))
+    for pid, postcode in rows(_EVIDENCE_POSTCODES):
+        parts.add_postcode(pid, postcode)
+    if identifiers:
+        for pid, identifier in rows(_EVIDENCE_IDENTIFIERS):
             parts.add_identifier(pid, identifier)
     found = (parts.evidence(pid) for pid in ids)
     return {e.person_id: e for e in found if e is not None and e.person_id is not None}

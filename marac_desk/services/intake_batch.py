@@ -9,7 +9,7 @@ A batch holds a working set for its unit of work:
   out once, up front, and what the batch adds is merged in;
 - the evidence of the people matching compares: before the first referral, everyone on those
   shortlists is screened on their dates of birth (read for all of them at once) and only those
-  worth comparing are read (`read_evidence`, as `load_evidence` would), a fraction of the
+  worth comparing are read (`db.person_keys.read_evidence`), a fraction of the
   store; kept up to date as the batch links and adds people;
 - each linked victim's referral history, for the repeat rule;
 - case numbers, agencies, panels and meetings.
@@ -25,7 +25,6 @@ events chained in memory (`audit.BulkEvents`). The caller's unit of work keeps i
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -68,7 +67,7 @@ from marac_desk.db.models import (
     ReferralChild,
     ReferralPerpetrator,
 )
-from marac_desk.db.person_keys import EvidenceParts
+from marac_desk.db.person_keys import EvidenceParts, read_evidence
 from marac_desk.db.referral_search import SearchRows, refresh_referral_search, search_table
 from marac_desk.services import audit, people
 from marac_desk.services import referrals as intake
@@ -275,70 +274,6 @@ class KeyIndex:
         return order & _ID_MASK, -(order >> _ID_BITS)
 
 
-_AMONG = "IN (SELECT value FROM json_each(?))"
-# What `read_evidence` reads: each statement gives its rows as one JSON text.
-_EVIDENCE_QUERIES = (
-    "SELECT json_group_array(json_array(id, first_name, last_name, dob)) "
-    f"FROM people WHERE id {_AMONG}",
-    # Aliases and other dates of birth in the order they were added, as `load_evidence` (the
-    # person_id index) gives them.
-    "SELECT json_group_array(json_array(person_id, first_name, last_name) "
-    f"ORDER BY person_id, id) FROM person_aliases WHERE person_id {_AMONG}",
-    "SELECT json_group_array(json_array(person_id, dob) ORDER BY person_id, id) "
-    f"FROM person_dobs WHERE person_id {_AMONG}",
-    "SELECT json_group_array(json_array(victim_id, postcode)) "
-    f"FROM referrals WHERE victim_id {_AMONG} AND postcode != ''",
-    "SELECT json_group_array(json_array(person_id, identifier)) "
-    f"FROM person_identifiers WHERE person_id {_AMONG}",
-)
-
-
-def read_evidence(dbapi: Any, ids: Sequence[int]) -> dict[int, PersonEvidence]:
-    """The evidence of these people exactly as `db.person_keys.load_evidence` puts it
-    together: names then aliases as added, own date of birth then the others, postcodes of
-    the referrals naming them as the victim, identifiers."""
-    return _evidence_of_texts(_evidence_texts(dbapi, ids))
-
-
-def _evidence_texts(dbapi: Any, ids: Sequence[int]) -> list[str]:
-    """The rows `read_evidence` needs, in five statements whatever the number of people (no
-    chunks of bound parameters: the ids go in as one JSON array)."""
-    wanted = (json.dumps(list(ids)),)
-    return [dbapi.execute(query, wanted).fetchone()[0] or "[]" for query in _EVIDENCE_QUERIES]
-
-
-def _evidence_of_texts(texts: Sequence[str]) -> dict[int, PersonEvidence]:
-    people_rows, alias_rows, dob_rows, postcode_rows, identifier_rows = map(json.loads, texts)
-    names: dict[int, list[NameForm]] = {}
-    own_dob: dict[int, str | None] = {}
-    more_dobs: dict[int, list[str]] = {}
-    postcodes: dict[int, set[str]] = {}
-    identifiers: dict[int, set[str]] = {}
-    for pid, first, last, dob in people_rows:
-        names[pid] = [NameForm(first or "", last or "")]
-        own_dob[pid] = dob
-    for pid, first, last in alias_rows:
-        if pid in names:
-            names[pid].append(NameForm(first or "", last or ""))
-    for pid, dob in dob_rows:
-        more_dobs.setdefault(pid, []).append(dob)
-    for pid, postcode in postcode_rows:
-        postcodes.setdefault(pid, set()).add(postcode)
-    for pid, identifier in identifier_rows:
-        identifiers.setdefault(pid, set()).add(identifier)
-    found, nothing = {}, frozenset[str]()
-    for pid, forms in names.items():
-        days = [own_dob[pid], *more_dobs.get(pid, ())]
-        found[pid] = PersonEvidence(
-            pid,
-            tuple(dict.fromkeys(forms)) if len(forms) > 1 else tuple(forms),
-            tuple(dict.fromkeys(date.fromisoformat(d) for d in days if d)),
-            tuple(sorted(postcodes.get(pid, nothing))),
-            identifiers=tuple(sorted(identifiers.get(pid, nothing))),
-        )
-    return found
-
-
 # How a person's dates of birth are held in PeopleSet's arrays (0: not held, so never screened
 # out by the arrays; `worth` decides).
 _ONE_DOB, _NO_DOB, _SEVERAL_DOBS = 1, 2, 3
@@ -502,8 +437,7 @@ class PeopleSet:
         return found
 
     def _read(self, ids: list[int]) -> None:
-        """The full evidence of these stored people (`read_evidence`: on the driver, a third
-        less time than `load_evidence` with SQLAlchemy's row processing, at 120,000)."""
+        """The full evidence of these stored people."""
         self.known.update(read_evidence(_dbapi(self.session), ids))
 
     # ----- the arrays ------------------------------------------------------------------------
