@@ -39,8 +39,7 @@ Jones's date of birth can link when no Jnoes is known. Without counts, typos wei
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -49,16 +48,18 @@ from itertools import count
 from operator import ne
 from typing import Any
 
+import jellyfish
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from marac_desk.core.identifiers import KIND_WORDS, NHS, REFERENCE, kind_of
 from marac_desk.core.names import (
     compact,
+    metaphone,
     name_family,
     nickname_roots,
-    phonetic_keys,
     skeleton,
+    squeeze,
     without_particles,
 )
 
@@ -69,7 +70,7 @@ class NameForm:
     last: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonEvidence:
     """What matching knows about one person: every name and DOB it has been recorded under."""
 
@@ -80,8 +81,10 @@ class PersonEvidence:
     addresses: tuple[str, ...] = ()
     # Agencies' identifiers, as `core.identifiers` stores them ("nhs:9434765919").
     identifiers: tuple[str, ...] = ()
-    # The comparable forms, worked out once per evidence the first time it is compared.
+    # The comparable forms, worked out once per evidence the first time it is compared, and
+    # their screen's `tag_bits` (kept here too: `rank` tests long shortlists on them alone).
     _prepared: _Prepared | None = field(default=None, init=False, repr=False, compare=False)
+    _bits: int = field(default=0, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,6 @@ DOB_SLIPS = frozenset({"swapped", "digit", "transposed", "year"})
 
 # ----- names -------------------------------------------------------------------------------------
 
-_REPEATS = re.compile(r"(.)\1+")
 _UNKNOWN = "?"  # a level not worked out yet
 _CACHE = 1 << 17
 
@@ -237,23 +239,25 @@ class _Name:
         "compact",
         "family",
         "known_given",
+        "meta",
+        "nysiis",
         "plain",
         "roots",
         "serial",
         "skeleton",
-        "sounds",
         "stem",
     )
 
     def __init__(self, text: str, serial: int) -> None:
         short = self.compact = compact(text)
         self.bare = without_particles(text)  # without particles (al-, van der…)
-        self.sounds = phonetic_keys(text)
+        # `names.phonetic_keys` as two strings: one set fewer per spelling for the collector.
+        self.meta, self.nysiis = metaphone(text), jellyfish.nysiis(short) if short else ""
         self.skeleton = skeleton(text)
         family = self.family = name_family(text)  # known variants and nicknames
         self.roots = nickname_roots(text)  # the full names it is a nickname of, and itself
         self.known_given = len(family) > 1  # the nickname or variant tables know it
-        plain = self.plain = _REPEATS.sub(r"\1", short)  # without doubled letters
+        plain = self.plain = squeeze(short)  # without doubled letters
         # Without doubled letters and a final vowel: Daniel, Daniela, Danielle → daniel.
         self.stem = plain[:-1] if plain[-1:] in ("a", "e", "i", "o") else plain
         self.serial = serial  # a number of its own: pairs are cached by pairs of numbers
@@ -286,7 +290,7 @@ def _level_of(a: _Name, b: _Name, given: bool) -> str | None:  # noqa: PLR0911 -
         return "exact"
     if _variants(a, b) or (not given and a.bare == b.bare):
         return "variant"
-    if not a.sounds.isdisjoint(b.sounds) or (len(ca) > 3 and a.skeleton == b.skeleton):
+    if a.meta == b.meta or a.nysiis == b.nysiis or (len(ca) > 3 and a.skeleton == b.skeleton):
         return "sound"
     similarity = JaroWinkler.normalized_similarity(ca, cb)
     # One substitution, insertion, deletion or adjacent transposition.
@@ -331,9 +335,9 @@ def clear_caches() -> None:
     _GIVEN_LEVELS.clear()
     _FAMILY_LEVELS.clear()
     _digits.cache_clear()
-    _meta.cache_clear()
-    _form_keys.cache_clear()
+    _surname_keys.cache_clear()
     _date_key.cache_clear()
+    _postcode_key.cache_clear()
     normalise_postcode.cache_clear()
 
 
@@ -355,6 +359,10 @@ _FAMILY_WEIGHT: dict[str | None, float] = {
     level: _name_weight(level, given=False) for level in _LEVELS
 }
 _SLIPS = ("typo", "sound")  # levels a spelling nobody goes by may be a slip of
+# The most a surname, and a swapped reading, can weigh (summed as `_reading` sums it).
+_LAST_MOST = max(_FAMILY_WEIGHT.values())
+_SWAPPED_MOST = max(_GIVEN_WEIGHT.values()) + _LAST_MOST - W_SWAPPED_PENALTY
+_NO_BOUND = float("inf")  # `_reading` without pruning
 
 
 def _words(given: bool) -> dict[str | None, str]:
@@ -397,35 +405,49 @@ def _brother_and_sister(a: _Name, b: _Name) -> bool:
 # one is made for every candidate whose names are read.
 _Reading = tuple[float, str | None, str | None, bool, _Name | None, _Name | None, bool, bool]
 _NO_NAMES: _Reading = (0.0, None, None, False, None, None, False, False)
-_FORM = tuple[_Name, _Name]
 
 
-def _reading(a: _FORM, b: _FORM, counts: NameCounts | None) -> _Reading:
-    """Two name forms read straight, or with first and last swapped when that reads better."""
-    af, al = a
-    bf, bl = b
+def _reading(
+    af: _Name,
+    al: _Name,
+    bf: _Name,
+    bl: _Name,
+    counts: NameCounts | None,
+    *,
+    rest: float = _NO_BOUND,
+) -> _Reading | None:
+    """Two name forms (first and last names) read straight, or with first and last swapped
+    when that reads better. With `rest` (the most the rest of the evidence can weigh), None
+    as soon as the names cannot lift the total to review: the surnames are not compared when
+    the first names alone rule out the straight reading (each bound sums as the total does:
+    rounding keeps the order of sums)."""
     f_level = _GIVEN_LEVELS.get(af.serial << 32 | bf.serial, _UNKNOWN)
     if f_level == _UNKNOWN:
         f_level = _given_level(af, bf)
+    f_weight = _GIVEN_WEIGHT[f_level]
+    unseen_first = False
+    # A typo whose typed spelling nobody goes by weighs like a known variant (for a first
+    # name, only when it is not a real name in its own right: twins).
+    if (
+        counts is not None
+        and f_level in _SLIPS
+        and af.compact[:COUNTED] not in counts.given
+        and not af.known_given
+        and not _brother_and_sister(af, bf)
+    ):
+        f_weight, unseen_first = W_FIRST["variant"], True
+    if f_weight + _LAST_MOST + rest < REVIEW_AT:
+        return _swapped_only(af, al, bf, bl, rest)
     l_level = _FAMILY_LEVELS.get(al.serial << 32 | bl.serial, _UNKNOWN)
     if l_level == _UNKNOWN:
         l_level = _family_level(al, bl)
-    f_weight = _GIVEN_WEIGHT[f_level]
     l_weight = _FAMILY_WEIGHT[l_level]
-    unseen_first = unseen_last = False
-    if counts is not None:
-        # A typo whose typed spelling nobody goes by weighs like a known variant (for a first
-        # name, only when it is not a real name in its own right: twins).
-        if (
-            f_level in _SLIPS
-            and af.compact[:COUNTED] not in counts.given
-            and not af.known_given
-            and not _brother_and_sister(af, bf)
-        ):
-            f_weight, unseen_first = W_FIRST["variant"], True
-        if l_level in _SLIPS and al.compact[:COUNTED] not in counts.family:
-            l_weight, unseen_last = W_LAST["variant"], True
+    unseen_last = False
+    if counts is not None and l_level in _SLIPS and al.compact[:COUNTED] not in counts.family:
+        l_weight, unseen_last = W_LAST["variant"], True
     straight = f_weight + l_weight
+    if straight >= _SWAPPED_MOST:  # no swapped reading can read better (names that agree)
+        return (straight, f_level, l_level, False, af, bf, unseen_first, unseen_last)
 
     sf_level = _GIVEN_LEVELS.get(af.serial << 32 | bl.serial, _UNKNOWN)
     if sf_level == _UNKNOWN:
@@ -441,6 +463,21 @@ def _reading(a: _FORM, b: _FORM, counts: NameCounts | None) -> _Reading:
     return (straight, f_level, l_level, False, af, bf, unseen_first, unseen_last)
 
 
+def _swapped_only(af: _Name, al: _Name, bf: _Name, bl: _Name, rest: float) -> _Reading | None:
+    """`_reading` once the straight reading cannot reach review: the swapped reading if it
+    can (it then reads better than the straight one), else None."""
+    sf_level = _given_level(af, bl)
+    if sf_level is None or sf_level == "different":
+        return None
+    sl_level = _family_level(al, bf)
+    if sl_level is None or sl_level == "different":
+        return None
+    swapped = _GIVEN_WEIGHT[sf_level] + _FAMILY_WEIGHT[sl_level] - W_SWAPPED_PENALTY
+    if swapped + rest < REVIEW_AT:
+        return None
+    return (swapped, sf_level, sl_level, True, af, bl, False, False)
+
+
 def _reading_reasons(reading: _Reading) -> list[str]:
     _, first, last, swapped, _, _, unseen_first, unseen_last = reading
     if not swapped:
@@ -451,18 +488,26 @@ def _reading_reasons(reading: _Reading) -> list[str]:
     return why
 
 
-def _best_reading(p: _Prepared, k: _Prepared, counts: NameCounts | None) -> _Reading:
-    """The best reading of any of the probe's names against any of the known person's."""
-    p_forms, k_forms = p.forms(), k.forms()
-    if len(p_forms) == 1 and len(k_forms) == 1:
-        return _reading(p_forms[0], k_forms[0], counts)
+def _best_reading(
+    p: _Probe, k: _Prepared, counts: NameCounts | None, rest: float = _NO_BOUND
+) -> _Reading | None:
+    """The best reading of any of the probe's names against any of the known person's; with
+    `rest`, None when none can lift the total to review (a reading left out that way is below
+    any that could, so the best is the same whenever it matters)."""
+    p_forms, k_forms = p.prepared.forms(), k.forms()
+    if len(p_forms) == 2 and len(k_forms) == 2:
+        return _reading(p_forms[0], p_forms[1], k_forms[0], k_forms[1], counts, rest=rest)
     best: _Reading | None = None
-    for a in p_forms:
-        for b in k_forms:
-            reading = _reading(a, b, counts)
-            if best is None or reading[0] > best[0]:
-                best = reading
-    return _NO_NAMES if best is None else best
+    pairs = 0
+    for i in range(0, len(p_forms), 2):
+        for j in range(0, len(k_forms), 2):
+            pairs += 1
+            found = _reading(
+                p_forms[i], p_forms[i + 1], k_forms[j], k_forms[j + 1], counts, rest=rest
+            )
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+    return _NO_NAMES if not pairs else best
 
 
 # ----- dates of birth ------------------------------------------------------------------------
@@ -530,92 +575,196 @@ def normalise_postcode(text: str) -> str:
 
 
 _NOTHING: frozenset[Any] = frozenset()
-_DAY_TAG = 100_000  # years are below, (month, day) tags between, ordinals above
+# A date's tags: its year and month, its year and day, its month and day, and its ordinal, as
+# numbers that cannot collide (each kind above the last).
+_YEAR_DAY_TAG = 1_000_000
+_MONTH_DAY_TAG = 2_000_000
 _ORDINAL_TAG = 1_000_000_000
+# The screen of someone without a date of birth: a tag no date, postcode or identifier has
+# (dates' tags are positive numbers, the rest text), and every probe's first look holds.
+_ANYONE_TAG = -1
+_ANYONE = (_ANYONE_TAG,)
 
 
-def _tags(day: date) -> tuple[int, int, int]:
-    """A date's year, day of the year and ordinal, as numbers that cannot collide."""
-    return day.year, _DAY_TAG + 100 * day.month + day.day, _ORDINAL_TAG + day.toordinal()
+def _tags(day: date) -> tuple[int, int, int, int]:
+    """A date's tags: one of them meets `date_neighbourhood` of every date it agrees with."""
+    year, month, day_ = day.year, day.month, day.day
+    return (
+        100 * year + month,
+        _YEAR_DAY_TAG + 100 * year + day_,
+        _MONTH_DAY_TAG + 100 * month + day_,
+        _ORDINAL_TAG + day.toordinal(),
+    )
+
+
+def date_neighbourhood(day: date) -> list[int]:
+    """The tags (`_tags`) a date must have to agree with `day` at any level but "different":
+    one digit or two adjacent digits out, or a year out, leave two of day, month and year
+    as they were; day and month swapped leave the year and make the day the month; dates at
+    most two days apart are near in ordinals. Tighter than `dob_neighbourhood`, whose years
+    let in everyone born the same year."""
+    year, month, day_ = day.year, day.month, day.day
+    o = _ORDINAL_TAG + day.toordinal()
+    tags = [
+        100 * year + month,
+        _YEAR_DAY_TAG + 100 * year + day_,
+        _MONTH_DAY_TAG + 100 * month + day_,
+        o - 2,
+        o - 1,
+        o,
+        o + 1,
+        o + 2,
+    ]
+    if day_ <= 12:  # day and month swapped: the day is the month
+        tags.append(100 * year + day_)
+    return tags
+
+
+TAG_BITS = 512  # a power of two
+_TAG_MASK = TAG_BITS - 1
+_TAG_BIT = [1 << i for i in range(TAG_BITS)]  # made once: shifting makes a number each time
+
+
+def tag_bits(tags: Iterable[Hashable]) -> int:
+    """One bit (of TAG_BITS) per tag, by its hash: two collections sharing a tag have a bit
+    in common, so no bit in common means no tag in common. A test of one number, where a set
+    operation would read every tag."""
+    bits = 0
+    for tag in tags:
+        bits |= _TAG_BIT[hash(tag) & _TAG_MASK]
+    return bits
 
 
 class _Prepared:
     """A person's evidence in comparable form, worked out once (the names when first needed:
-    most candidates are settled on their dates of birth)."""
+    most candidates are settled on their dates of birth). Tuples of text and numbers rather
+    than sets: a store's worth of them is kept, and the cyclic collector stops tracking such
+    tuples but scans every set, again and again. A probe's sets are `_Probe`'s."""
 
     __slots__ = (
         "_forms",
-        "_neighbourhood",
-        "_nhs",
         "_sectors",
         "addresses",
-        "dob_tags",
+        "bits",
         "dobs",
         "identifiers",
         "names",
+        "nhs",
         "person_id",
         "postcodes",
+        "refs",
         "screen",
     )
 
     def __init__(self, person: PersonEvidence) -> None:
         self.person_id = person.person_id
         self.names = person.names
-        self._forms: tuple[_FORM, ...] | None = None
-        self._neighbourhood: frozenset[int] | None = None
-        dobs = self.dobs = person.dobs
-        # A date agrees with none of a probe's unless its tags meet the probe's neighbourhood.
-        self.dob_tags = (
-            _tags(dobs[0]) if len(dobs) == 1 else tuple(t for d in dobs for t in _tags(d))
-        )
-        self.postcodes = _NOTHING
-        self._sectors: frozenset[str] | None = None
-        if person.postcodes:
-            self.postcodes = frozenset(
-                [normalise_postcode(p) for p in person.postcodes if p.strip()]
-            )
-        self.addresses = (
-            tuple(a.lower() for a in person.addresses if a.strip()) if person.addresses else ()
-        )
-        self.identifiers = frozenset(person.identifiers) if person.identifiers else _NOTHING
-        self._nhs: frozenset[str] | None = None if person.identifiers else _NOTHING
-        # What `rank` looks at first: the dates' tags and the postcodes (None without dates).
-        self.screen = (self.dob_tags + tuple(self.postcodes)) if dobs else None
+        self._forms: tuple[_Name, ...] | None = None
+        self._sectors: tuple[str, ...] | None = None
+        dobs = self.dobs = tuple(person.dobs)
+        # Loops rather than comprehensions (a call each): a store's worth of people is made.
+        postcodes: tuple[str, ...] = ()
+        for code in person.postcodes:
+            if code.strip():
+                postcodes += (normalise_postcode(code),)
+        self.postcodes = postcodes
+        addresses: tuple[str, ...] = ()
+        for address in person.addresses:
+            if address.strip():
+                addresses += (address.lower(),)
+        self.addresses = addresses
+        identifiers = self.identifiers = self.refs = tuple(person.identifiers)
+        self.nhs: tuple[str, ...] = ()
+        for identifier in identifiers:
+            if kind_of(identifier) == NHS:
+                nhs = self.nhs = tuple([i for i in identifiers if kind_of(i) == NHS])
+                self.refs = tuple([i for i in identifiers if i not in nhs])
+                break
+        # What `rank` looks at first: the dates' tags (a date agrees with none of a probe's
+        # unless its tags meet the probe's neighbourhood), the postcodes and the identifiers;
+        # without dates of birth, _ANYONE.
+        if not dobs:
+            self.screen: tuple[Any, ...] = _ANYONE
+        elif len(dobs) == 1:
+            self.screen = (*_tags(dobs[0]), *postcodes, *identifiers)
+        else:
+            self.screen = (*(t for d in dobs for t in _tags(d)), *postcodes, *identifiers)
+        self.bits = tag_bits(self.screen)
 
-    def forms(self) -> tuple[_FORM, ...]:
+    def forms(self) -> tuple[_Name, ...]:
+        """Each name's first and last names, one after the other (one tuple for the
+        collector to look at, not one per name)."""
         forms = self._forms
         if forms is None:
-            forms = self._forms = tuple((_name(n.first), _name(n.last)) for n in self.names)
+            if len(self.names) == 1:  # most people
+                forms = self._forms = (_name(self.names[0].first), _name(self.names[0].last))
+            else:
+                forms = self._forms = tuple(
+                    [_name(t) for n in self.names for t in (n.first, n.last)]
+                )
         return forms
 
-    @property
-    def nhs(self) -> frozenset[str]:
-        """The NHS numbers among the identifiers (worked out when first compared)."""
-        nhs = self._nhs
-        if nhs is None:
-            nhs = self._nhs = frozenset(i for i in self.identifiers if kind_of(i) == NHS)
-        return nhs
-
-    def sectors(self) -> frozenset[str]:
+    def sectors(self) -> tuple[str, ...]:
         """The postcodes without their last two letters (e.g. "NT1 4")."""
         sectors = self._sectors
         if sectors is None:
-            sectors = self._sectors = frozenset(p[:-2] for p in self.postcodes if len(p) > 4)
+            sectors = self._sectors = tuple([p[:-2] for p in self.postcodes if len(p) > 4])
         return sectors
 
-    def neighbourhood(self) -> frozenset[int]:
-        """The tags of every date agreeing with one of these at some level (as a probe)."""
-        near = self._neighbourhood
-        if near is None:
-            years, days, ordinals = dob_neighbourhood(self.dobs)
-            near = self._neighbourhood = frozenset(
-                [
-                    *years,
-                    *(_DAY_TAG + 100 * m + d for m, d in days),
-                    *(_ORDINAL_TAG + o for o in ordinals),
-                ]
+
+class _Probe:
+    """The person searched for, as sets to look candidates' evidence up in; made for one
+    search and let go (see `_Prepared`)."""
+
+    __slots__ = (
+        "_first_look",
+        "_sectors",
+        "addresses",
+        "dobs",
+        "identifiers",
+        "neighbourhood",
+        "nhs",
+        "person_id",
+        "postcodes",
+        "prepared",
+        "refs",
+    )
+
+    def __init__(self, p: _Prepared) -> None:
+        self.prepared = p
+        self.person_id = p.person_id
+        self.dobs = p.dobs
+        self.addresses = p.addresses
+        self.postcodes = frozenset(p.postcodes) if p.postcodes else _NOTHING
+        self.identifiers = self.refs = self.nhs = _NOTHING
+        if p.identifiers:
+            self.identifiers = self.refs = frozenset(p.identifiers)
+            if p.nhs:
+                self.nhs, self.refs = frozenset(p.nhs), frozenset(p.refs)
+        self._first_look: int | None = None
+        self._sectors: frozenset[str] | None = None
+        # The tags of every date agreeing with one of these at some level: only numbers, so
+        # meeting a `screen` means meeting its dates' tags.
+        tags: list[int] = []
+        for d in p.dobs:
+            tags += date_neighbourhood(d)
+        self.neighbourhood = frozenset(tags)
+
+    def first_look_bits(self) -> int:
+        """`tag_bits` of what a candidate's `screen` must meet to be read at all (a probe
+        with dates): the neighbourhood, the postcodes and the identifiers."""
+        look = self._first_look
+        if look is None:
+            look = self._first_look = tag_bits(
+                [*self.neighbourhood, *self.postcodes, *self.identifiers, _ANYONE_TAG]
             )
-        return near
+        return look
+
+    def sectors(self) -> frozenset[str]:
+        sectors = self._sectors
+        if sectors is None:
+            sectors = self._sectors = frozenset(self.prepared.sectors())
+        return sectors
 
 
 def _prepared(person: PersonEvidence) -> _Prepared:
@@ -623,16 +772,17 @@ def _prepared(person: PersonEvidence) -> _Prepared:
     if prepared is None:
         prepared = _Prepared(person)
         object.__setattr__(person, "_prepared", prepared)
+        object.__setattr__(person, "_bits", prepared.bits)
     return prepared
 
 
-def _dob_match(p: _Prepared, k: _Prepared) -> str | None:
+def _dob_match(p: _Probe, k: _Prepared) -> str | None:
     """The best level of agreement of any of the probe's dates of birth with any of the known
     person's (None when either has none)."""
     if not p.dobs or not k.dobs:
         return None
-    neighbourhood = p.neighbourhood()
-    if neighbourhood.isdisjoint(k.dob_tags):
+    neighbourhood = p.neighbourhood
+    if neighbourhood.isdisjoint(k.screen):
         return "different"  # outside the neighbourhood nothing agrees
     best, rank_ = "different", _DOB_ORDER["different"]
     for b in k.dobs:
@@ -649,7 +799,7 @@ def _dob_match(p: _Prepared, k: _Prepared) -> str | None:
 _NO_IDENTIFIER: tuple[str | None, str] = (None, "")
 
 
-def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:  # noqa: PLR0911 - one return per level
+def _identifier_level(p: _Probe, k: _Prepared) -> tuple[str | None, str]:  # noqa: PLR0911 - one return per level
     """(level, why) of the two people's identifiers: "different nhs" when both have NHS
     numbers and none agree (whatever else they share), else "same nhs" / "same ref" for a
     shared one, else "typo" / "different" for agency person IDs that differ; (None, "") when
@@ -660,7 +810,7 @@ def _identifier_level(p: _Prepared, k: _Prepared) -> tuple[str | None, str]:  # 
         if p.nhs.isdisjoint(k.nhs):
             return "different nhs", _DIFFERENT_NHS
         return "same nhs", _SAME_NHS
-    refs, known_refs = p.identifiers - p.nhs, k.identifiers - k.nhs
+    refs, known_refs = p.refs, k.refs
     if not refs or not known_refs:
         return _NO_IDENTIFIER
     if not refs.isdisjoint(known_refs):
@@ -682,7 +832,7 @@ _MIN_TYPO_LEN = len(REFERENCE) + 1 + MIN_TYPO_ID  # "ref:" and the id
 _NO_IDENTIFIER_YET: tuple[str | None, str, bool] = (None, "", False)
 
 
-def _identifier_first_look(p: _Prepared, k: _Prepared) -> tuple[str | None, str, bool]:
+def _identifier_first_look(p: _Probe, k: _Prepared) -> tuple[str | None, str, bool]:
     """`_identifier_level` when it is cheap, plus whether it is left unsettled: identifiers
     that differ weigh at most a typo's, so `_assess` settles them once its screens pass."""
     if k.identifiers and p.identifiers.isdisjoint(k.identifiers):
@@ -690,7 +840,7 @@ def _identifier_first_look(p: _Prepared, k: _Prepared) -> tuple[str | None, str,
     return (*_identifier_level(p, k), False)
 
 
-def _address_agrees(p: _Prepared, k: _Prepared) -> bool:
+def _address_agrees(p: _Probe, k: _Prepared) -> bool:
     for x in p.addresses:
         for y in k.addresses:
             if token_set_ratio(x, y, score_cutoff=90) >= 90:
@@ -726,8 +876,49 @@ _AGREEING_LAST = _AGREEING
 _CHANGED_LAST = frozenset({"different", "close"})
 
 
+def _postcode_level(p: _Probe, k: _Prepared) -> str | None:
+    if not p.postcodes.isdisjoint(k.postcodes):
+        return "exact"
+    if not p.sectors().isdisjoint(k.sectors()):
+        return "sector"
+    return None
+
+
+def _screened_reading(
+    p: _Probe, k: _Prepared, counts: NameCounts | None, rest: float, both_addresses: bool
+) -> tuple[_Reading, bool, float] | None:
+    """For `_assess` with `prune`, given the weight of the rest of the evidence but the
+    address and an identifier not settled yet: the names' reading, whether the addresses
+    agree and the rest with the address; None once the total cannot reach review. The
+    address is compared before the names only when it decides whether they are read; else
+    after them, and only when it could matter (it costs more than names compared before).
+    Each bound sums as `_assess` sums the total: rounding keeps the order of sums, and an
+    identifier not settled weighs its most."""
+    if NAME_WEIGHT_MAX + rest + (W_ADDRESS if both_addresses else 0.0) < REVIEW_AT:
+        return None
+    address = False
+    if both_addresses and NAME_WEIGHT_MAX + rest < REVIEW_AT:
+        address = _address_agrees(p, k)
+        if not address:
+            return None
+        rest += W_ADDRESS
+        both_addresses = False
+    reading = _best_reading(p, k, counts, rest + W_ADDRESS if both_addresses else rest)
+    if reading is None:
+        return None
+    if both_addresses:
+        if reading[0] + (rest + W_ADDRESS) < REVIEW_AT:
+            return None
+        address = _address_agrees(p, k)
+        if address:
+            rest += W_ADDRESS
+    if reading[0] + rest < REVIEW_AT:
+        return None
+    return reading, address, rest
+
+
 def _assess(
-    p: _Prepared,
+    p: _Probe,
     k: _Prepared,
     counts: NameCounts | None,
     *,
@@ -747,25 +938,24 @@ def _assess(
         + (W_SEEN_WITH if seen_with else 0.0)
         + (_UNSETTLED_MOST if unsettled else _IDENTIFIER_WEIGHT[identifier])
     )
-    postcode = None
-    if p.postcodes and k.postcodes:
-        if not p.postcodes.isdisjoint(k.postcodes):
-            postcode = "exact"
-        elif not p.sectors().isdisjoint(k.sectors()):
-            postcode = "sector"
+    postcode = _postcode_level(p, k) if p.postcodes and k.postcodes else None
     rest = dob_weight + (W_POSTCODE[postcode] if postcode else 0.0)
     both_addresses = bool(p.addresses and k.addresses)
-    if prune and NAME_WEIGHT_MAX + rest + (W_ADDRESS if both_addresses else 0.0) < REVIEW_AT:
-        return None
-    address = both_addresses and _address_agrees(p, k)
-    if address:
-        rest += W_ADDRESS
-    elif prune and NAME_WEIGHT_MAX + rest < REVIEW_AT:
-        return None
+    if prune:
+        screened = _screened_reading(p, k, counts, rest, both_addresses)
+        if screened is None:
+            return None
+        reading, address, rest = screened
+    else:
+        address = both_addresses and _address_agrees(p, k)
+        if address:
+            rest += W_ADDRESS
+        unbounded = _best_reading(p, k, counts)
+        assert unbounded is not None  # no bound, no pruning
+        reading = unbounded
     if unsettled:
         identifier, identifier_why = _identifier_level(p, k)
         rest += _IDENTIFIER_WEIGHT[identifier] - _UNSETTLED_MOST
-    reading = _best_reading(p, k, counts)
     total = reading[0] + rest
     if prune and total < REVIEW_AT:
         return None
@@ -896,7 +1086,9 @@ def compare(
     reason = ""
     if seen_with is not None and known.person_id in seen_with.people:
         reason = seen_with.reason
-    result = _assess(_prepared(probe), _prepared(known), counts, prune=False, seen_with=reason)
+    result = _assess(
+        _Probe(_prepared(probe)), _prepared(known), counts, prune=False, seen_with=reason
+    )
     assert result is not None
     return result
 
@@ -972,7 +1164,7 @@ def rank(
     no screen leaves them out)."""
     worth = None if screen is _SCREEN_NOT_GIVEN else screen
     own = probe.person_id
-    p = _prepared(probe)
+    p = _Probe(_prepared(probe))
     together = seen_with.people if seen_with is not None else _NOTHING
     if together:
         candidates = list(candidates)
@@ -982,31 +1174,36 @@ def rank(
             if c.person_id in together and c.person_id != own
         ]
         candidates = [c for c in candidates if c.person_id not in together]
-    people = [
-        c._prepared or _prepared(c)
-        for c in candidates
-        if c.person_id != own and (worth is None or worth(c.dobs))
-    ]
+    if worth is not None:
+        candidates = [c for c in candidates if worth(c.dobs)]
     if p.dobs:
         # Most candidates: no date of birth agrees at any level, so only the same postcode
-        # and the same address together could lift them to review (with the names). First
-        # those with no date in the probe's neighbourhood and no postcode in common go.
-        neighbourhood = p.neighbourhood()
-        first_look = neighbourhood | p.postcodes
+        # and the same address together could lift them to review (with the names), or a
+        # shared identifier. First those whose tags' bits meet none of the probe's go (one
+        # operation on one number each: shortlists are long), then those sharing no tag.
+        look = p.first_look_bits()
+        people = []
+        for c in candidates:
+            if (c._bits or _prepared(c).bits) & look:
+                people.append(c._prepared or _prepared(c))
+        neighbourhood = p.neighbourhood
         ids = p.identifiers
         people = [
             k
             for k in people
-            if k.screen is None
-            or (
-                not first_look.isdisjoint(k.screen)
-                and (
-                    not neighbourhood.isdisjoint(k.dob_tags)
-                    or (p.addresses and k.addresses and _address_agrees(p, k))
-                )
-            )
+            if k.screen is _ANYONE
+            or not neighbourhood.isdisjoint(k.screen)
             or (ids and not ids.isdisjoint(k.identifiers))
+            or (
+                p.addresses
+                and k.addresses
+                and not p.postcodes.isdisjoint(k.postcodes)
+                and _address_agrees(p, k)
+            )
         ]
+    else:
+        people = [c._prepared or _prepared(c) for c in candidates]
+    people = [k for k in people if k.person_id != own]
     shown = []
     for k in people:
         result = _assess(p, k, counts, prune=True)
@@ -1025,26 +1222,17 @@ def rank(
 # ----- blocking: which people are worth comparing at all --------------------------------------
 
 
-@lru_cache(maxsize=1 << 16)
-def _meta(name: str) -> str:
-    keys = sorted(k for k in phonetic_keys(name) if k.startswith("m:"))
-    return keys[0][2:] if keys else ""
-
-
 @lru_cache(maxsize=_CACHE)
-def _form_keys(first: str, last: str) -> tuple[tuple[str, ...], str]:
-    """One name form's keys that do not depend on dates of birth, and its first name's sound
-    (for the keys with a year of birth)."""
+def _surname_keys(last: str) -> tuple[tuple[str, ...], str]:
+    """A surname's keys (its sound and skeleton) and its sound. Cached by surname rather
+    than by whole name: a typed name with first and last swapped is new every time."""
+    last_meta, last_skel = metaphone(last), skeleton(last)
     keys = []
-    last_meta, last_skel = _meta(last), skeleton(last)
     if last_meta:
         keys.append(f"l:{last_meta}"[:60])
     if last_skel:
         keys.append(f"s:{last_skel}"[:60])
-    first_meta = _meta(first)
-    if first_meta and last_meta:
-        keys.append(f"fl:{first_meta}:{last_meta}"[:60])
-    return tuple(keys), first_meta
+    return tuple(keys), last_meta
 
 
 @lru_cache(maxsize=1 << 16)
@@ -1052,26 +1240,42 @@ def _date_key(day: date) -> str:
     return f"d:{day.isoformat()}"
 
 
+@lru_cache(maxsize=1 << 16)
+def _postcode_key(postcode: str) -> str:
+    return f"p:{normalise_postcode(postcode)}"[:60] if postcode.strip() else ""
+
+
 def _keys(
     forms: Iterable[tuple[str, str]],
     dobs: Sequence[date],
-    postcodes: Iterable[str],
-    identifiers: Iterable[str] = (),
-) -> frozenset[str]:
-    keys: set[str] = set()
-    firsts: set[str] = set()
+    postcodes: Sequence[str],
+    identifiers: Sequence[str] = (),
+) -> list[str]:
+    """The keys, some perhaps more than once (a list: every probe and person makes one)."""
+    keys: list[str] = []
+    firsts: list[str] = []
     for first, last in forms:
-        name_keys, first_meta = _form_keys(first, last)
-        keys.update(name_keys)
+        name_keys, last_meta = _surname_keys(last)
+        keys += name_keys
+        first_meta = metaphone(first)
         if first_meta:
-            firsts.add(first_meta)
+            firsts.append(first_meta)
+            if last_meta:
+                keys.append(f"fl:{first_meta}:{last_meta}"[:60])
+    # Loops rather than comprehensions: each comprehension is a call of its own.
     if dobs:
-        years = {d.year for d in dobs}
-        keys.update(f"fy:{first}:{year}"[:60] for first in firsts for year in years)
-        keys.update(map(_date_key, dobs))
-    keys.update(f"p:{normalise_postcode(p)}"[:60] for p in postcodes if p.strip())
-    keys.update(identifier_keys(identifiers))
-    return frozenset(keys)
+        years = {d.year for d in dobs} if len(dobs) > 1 else (dobs[0].year,)
+        for first in firsts:
+            for year in years:
+                keys.append(f"fy:{first}:{year}"[:60])
+        keys += map(_date_key, dobs)
+    for postcode in postcodes:
+        key = _postcode_key(postcode)
+        if key:
+            keys.append(key)
+    for identifier in identifiers:
+        keys.append(f"i:{identifier}"[:60])  # as identifier_keys
+    return keys
 
 
 def identifier_keys(identifiers: Iterable[str]) -> frozenset[str]:
@@ -1088,34 +1292,41 @@ def blocking_keys(person: PersonEvidence) -> frozenset[str]:
     postcode (`p:`) and identifier (`i:`); at most 60 characters each. Also each spelling the
     person goes by (`g:` given names, `f:` surnames, `names.compact` form), which no probe
     looks up: counted, they are the store's `NameCounts` (`name_count_keys`)."""
-    return _keys(
-        ((n.first, n.last) for n in person.names),
+    keys = _keys(
+        [(n.first, n.last) for n in person.names],
         person.dobs,
         person.postcodes,
         person.identifiers,
-    ) | name_count_keys(person)
+    )
+    keys += _name_count_keys(person)
+    return frozenset(keys)
 
 
 def name_count_keys(person: PersonEvidence) -> frozenset[str]:
     """The `g:` and `f:` keys of a person's spellings: how many people hold a key is how many
     go by that spelling (for a probe, the keys to count)."""
-    keys = set()
+    return frozenset(_name_count_keys(person))
+
+
+def _name_count_keys(person: PersonEvidence) -> list[str]:
+    keys = []
     for n in person.names:
         first, last = compact(n.first), compact(n.last)
         if first:
-            keys.add(f"g:{first[:COUNTED]}")
+            keys.append(f"g:{first[:COUNTED]}")
         if last:
-            keys.add(f"f:{last[:COUNTED]}")
-    return frozenset(keys)
+            keys.append(f"f:{last[:COUNTED]}")
+    return keys
 
 
 def probe_keys(probe: PersonEvidence) -> frozenset[str]:
     """Keys to look up for a typed person: its own, with first and last names swapped, and
     with day and month of birth swapped."""
-    forms = [(n.first, n.last) for n in probe.names]
-    forms += [(last, first) for first, last in forms]
-    dobs = list(probe.dobs)
+    forms: list[tuple[str, str]] = []
+    for n in probe.names:
+        forms += ((n.first, n.last), (n.last, n.first))
+    dobs: Sequence[date] = probe.dobs
     for d in probe.dobs:
         if d.day <= 12 and d.day != d.month:
-            dobs.append(date(d.year, d.day, d.month))
-    return _keys(forms, dobs, probe.postcodes, probe.identifiers)
+            dobs = [*dobs, date(d.year, d.day, d.month)]
+    return frozenset(_keys(forms, dobs, probe.postcodes, probe.identifiers))

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import groupby
 
 import jellyfish
 from anyascii import anyascii
@@ -22,7 +23,7 @@ from nicknames import NickNamer
 _CACHE = 1 << 16
 _NON_LETTERS = re.compile(r"[^a-z ]+")
 _SPACES = re.compile(r"\s+")
-_VOWELS = re.compile(r"[aeiouy]")
+_NO_VOWELS = str.maketrans("", "", "aeiouy")
 _REPEATS = re.compile(r"(.)\1+")
 # Particles that come and go between records ("bin", "van der", "al-").
 _PARTICLES = frozenset({"al", "el", "bin", "bint", "ibn", "van", "der", "den", "de", "la", "le"})
@@ -40,8 +41,15 @@ def normalise(text: str) -> str:
     Characters from other scripts are transliterated (anyascii), apostrophes dropped
     (O'Brien → obrien), hyphens become spaces (Smith-Jones → smith jones).
     """
-    text = unicodedata.normalize("NFKC", text or "")
-    text = anyascii(text).lower().replace("'", "").replace("`", "").replace("-", " ")
+    if not text:
+        return ""
+    if text.isascii():  # NFKC and transliteration leave ASCII as it is
+        if text.isalpha():  # most names: nothing to drop or space out
+            return text.lower()
+        text = text.lower()
+    else:
+        text = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    text = text.replace("'", "").replace("`", "").replace("-", " ")
     text = _NON_LETTERS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -56,7 +64,10 @@ def compact(text: str) -> str:
 def without_particles(text: str) -> str:
     """A compact name without particles that come and go between records: 'Al-Hassan' →
     'hassan'. A name that is only particles is kept ('El' → 'el')."""
-    words = normalise(text).split()
+    name = normalise(text)
+    if " " not in name:  # one word is kept whether a particle or not
+        return name
+    words = name.split()
     return "".join([w for w in words if w not in _PARTICLES] or words)
 
 
@@ -66,8 +77,22 @@ def skeleton(text: str) -> str:
     name = compact(text)
     if not name:
         return ""
-    first, rest = name[0], _VOWELS.sub("", name[1:])
-    return _REPEATS.sub(r"\1", (first + rest).translate(_SKELETON_MAP))
+    # str.translate rather than regular expressions: a fresh name costs half as much.
+    return squeeze((name[0] + name[1:].translate(_NO_VOWELS)).translate(_SKELETON_MAP))
+
+
+def squeeze(text: str) -> str:
+    """Every run of one character written once: 'anna' → 'ana', 'mhmmd' → 'mhmd'."""
+    if _REPEATS.search(text) is None:  # most names: no substitution to make
+        return text
+    return "".join([char for char, _ in groupby(text)])
+
+
+@lru_cache(maxsize=_CACHE)
+def metaphone(text: str) -> str:
+    """The metaphone of a compact name ("" for none): blocking keys need only this one."""
+    name = compact(text)
+    return jellyfish.metaphone(name) if name else ""
 
 
 @lru_cache(maxsize=_CACHE)
@@ -76,12 +101,24 @@ def phonetic_keys(text: str) -> frozenset[str]:
     name = compact(text)
     if not name:
         return frozenset()
-    return frozenset({"m:" + jellyfish.metaphone(name), "n:" + jellyfish.nysiis(name)})
+    return frozenset({"m:" + metaphone(text), "n:" + jellyfish.nysiis(name)})
 
 
 @cache
 def _nicknamer() -> NickNamer:
     return NickNamer()
+
+
+@cache
+def _nicknames() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """The nickname tables, read once: name → its nicknames, nickname → the names it is short
+    for. A dictionary look-up of a name the tables do not know (most surnames) is quicker
+    than the library's, which raises and catches an exception."""
+    namer = _nicknamer()
+    return (
+        {name: frozenset(names) for name, names in namer.nickname_lookup.items()},
+        {name: frozenset(names) for name, names in namer.canonical_lookup.items()},
+    )
 
 
 @cache
@@ -103,7 +140,7 @@ def name_family(text: str) -> frozenset[str]:
     name = compact(text)
     if not name:
         return frozenset()
-    family = set(_canonicals(text)) | _nicknamer().nicknames_of(name)
+    family = set(_canonicals(text)) | _nicknames()[0].get(name, frozenset())
     family |= _variant_groups().get(name, frozenset())
     return frozenset(family)
 
@@ -123,8 +160,9 @@ def are_variants(a: str, b: str) -> bool:
 @lru_cache(maxsize=_CACHE)
 def _canonicals(text: str) -> frozenset[str]:
     """The name (compact) with the full names it is a nickname of."""
-    name = compact(text)
-    return frozenset(_nicknamer().canonicals_of(name) | {name})
+    name = compact(text)  # lower case, no spaces: as the nickname tables hold names
+    short_for = _nicknames()[1].get(name)
+    return short_for | {name} if short_for else frozenset((name,))
 
 
 def initials(text: str) -> str:
