@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -461,14 +462,21 @@ def _import(
     if checked.header_problems or (row_problems and not skip_invalid):
         raise ImportRejected(base)
 
-    known = set(
-        session.scalars(
-            select(Referral.import_fingerprint).where(Referral.import_fingerprint.isnot(None))
-        )
-    )
     # On the driver: SQLAlchemy's row processing doubled the time of reading every reference.
     dbapi = session.connection().connection.dbapi_connection
     assert dbapi is not None
+    # Only the file's own fingerprints are looked up (the unique index), not the store's all.
+    fingerprints = json.dumps(
+        sorted({fp for _row, inp in checked.valid if (fp := inp.import_fingerprint)})
+    )
+    known = {
+        fp
+        for (fp,) in dbapi.execute(
+            "SELECT import_fingerprint FROM referrals "
+            "WHERE import_fingerprint IN (SELECT value FROM json_each(?))",
+            (fingerprints,),
+        )
+    }
     known_refs = {
         ir.external_ref_key(ref)
         for (ref,) in dbapi.execute(
