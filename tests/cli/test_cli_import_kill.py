@@ -16,54 +16,42 @@ import pytest
 from conftest import PASSPHRASE
 from store_support import child_env, run_cli, sidecars
 
+from marac_desk.core import import_rules as ir
 from marac_desk.core import synthetic
 from marac_desk.db.store import Store
 from marac_desk.services import audit, referrals
 from marac_desk.services.session import create_store
 
 ROWS = 2500
-COLUMNS = [
-    "external_ref",
-    "referral_date",
-    "referring_agency",
-    "victim_first_name",
-    "victim_last_name",
-    "victim_dob",
-    "victim_postcode",
-    "perpetrator_first_name",
-    "perpetrator_last_name",
-    "perpetrator_dob",
-    "relationship",
-    "criteria",
-    "risk_score",
-]
 
 
 def _tracker(path: Path) -> Path:
     """A coordinator's tracker of synthetic referrals (typos, repeats, people seen again)."""
     data = synthetic.generate(ROWS, 4242, date(2026, 6, 30))
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(COLUMNS)
+        writer = csv.DictWriter(fh, ir.CANONICAL_COLUMNS, restval="")
+        writer.writeheader()
         for n, r in enumerate(data.referrals):
             perp = r.perpetrators[0] if r.perpetrators else None
-            writer.writerow(
-                [
-                    f"KILL-{n}",
-                    r.referral_date.isoformat(),
-                    "Police",
-                    r.victim_first_name,
-                    r.victim_last_name,
-                    r.victim_dob.isoformat() if r.victim_dob else "",
-                    r.postcode,
-                    perp.first_name if perp else "",
-                    perp.last_name if perp else "",
-                    perp.dob.isoformat() if perp and perp.dob else "",
-                    perp.relationship_to_victim.replace("_", " ") if perp else "",
-                    "visible_high_risk",
-                    "15",
-                ]
-            )
+            row = {
+                "external_ref": f"KILL-{n}",
+                "referral_date": r.referral_date.isoformat(),
+                "referring_agency": "Police",
+                "victim_first_name": r.victim_first_name,
+                "victim_last_name": r.victim_last_name,
+                "victim_dob": r.victim_dob.isoformat() if r.victim_dob else "",
+                "victim_postcode": r.postcode,
+                "criteria": "visible_high_risk",
+                "risk_score": "15",
+            }
+            if perp is not None:
+                row |= {
+                    "perpetrator_first_name": perp.first_name,
+                    "perpetrator_last_name": perp.last_name,
+                    "perpetrator_dob": perp.dob.isoformat() if perp.dob else "",
+                    "relationship": perp.relationship_to_victim.replace("_", " "),
+                }
+            writer.writerow(row)
     return path
 
 
