@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 NHS = "nhs"
 REFERENCE = "ref"
@@ -88,7 +87,6 @@ def reference_identifier(text: str) -> str:
     return f"{REFERENCE}:{value}" if value else ""
 
 
-@lru_cache(maxsize=4096)  # asked for each time a referral's person is probed or saved
 def identifiers_of(nhs_number: str, agency_person_id: str) -> tuple[str, ...]:
     """The stored forms of what was typed (blank ones left out); ValueError when invalid."""
     found = [*map(nhs_identifier, _parts(nhs_number))]

@@ -126,8 +126,14 @@ class Person(Base):
     )
 
 
+# Schema version 8: aliases, alternative DOBs and identifiers never reuse a deleted row's id
+# (AUTOINCREMENT): a merge record names the rows it added, and a relink may delete rows.
+_NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class PersonAlias(Base):
     __tablename__ = "person_aliases"
+    __table_args__ = _NEVER_REUSE_IDS
     id: Mapped[int] = _id()
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     first_name: Mapped[str] = mapped_column(String(120), default="")
@@ -146,7 +152,7 @@ class PersonIdentifier(Base):
     id), as `core.identifiers` normalises it: "nhs:9434765919", "ref:NT123456"."""
 
     __tablename__ = "person_identifiers"
-    __table_args__ = (UniqueConstraint("person_id", "identifier"),)
+    __table_args__ = (UniqueConstraint("person_id", "identifier"), _NEVER_REUSE_IDS)
     id: Mapped[int] = _id()
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     identifier: Mapped[str] = mapped_column(String(60), index=True)
@@ -161,6 +167,7 @@ class PersonDob(Base):
     """An alternative date of birth seen for a person (records disagree more often than not)."""
 
     __tablename__ = "person_dobs"
+    __table_args__ = _NEVER_REUSE_IDS
     id: Mapped[int] = _id()
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     dob: Mapped[date] = mapped_column(Date)

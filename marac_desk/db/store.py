@@ -87,10 +87,24 @@ def lock_path_for(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+# Evidence is read with ORDER BY inside json_group_array (db.person_keys), new in SQLite 3.44;
+# the sqlcipher3 wheel bundles a newer one, a source build may link an older SQLCipher.
+MIN_SQLITE = (3, 44, 0)
+
+
+def _require_recent_sqlite() -> None:
+    if tuple(sqlcipher3.sqlite_version_info) < MIN_SQLITE:
+        raise errors.StoreError(
+            "This installation's SQLCipher is too old: MARAC Desk needs one built on SQLite "
+            f"{'.'.join(map(str, MIN_SQLITE))} or later (the sqlcipher3 wheel has one)."
+        )
+
+
 def _raw_connect(
     path: Path, key: RawKey, *, read_only: bool = False, with_salt: bool = False
 ) -> Any:
     """A DB-API connection with the key set before anything else touches the file."""
+    _require_recent_sqlite()
     _quiet_cipher_log()
     target = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
     conn = sqlcipher3.connect(target, uri=True, isolation_level=None, check_same_thread=False)

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from marac_desk.core.identifiers import display as identifier_display
+from marac_desk.core.identifiers import unpacked
 from marac_desk.core.matching import (
     Decision,
     MatchResult,
@@ -428,10 +429,12 @@ def _merge_tree(session: Session, person_id: int) -> list[int]:
 def withdraw_variants(
     session: Session, person_id: int, referral_id: int, others: Sequence[WhatWasSaid]
 ) -> int:
-    """The referral no longer names this person: take back the aliases, alternative DOBs and
-    identifiers it added (on them, or copied to them by a merge), except what another of their
-    referrals (`others`) also says, which is attributed to that one instead. Returns how many
-    were taken back."""
+    """The referral (in one of its roles) no longer names this person: take back the aliases,
+    alternative DOBs and identifiers it added (on them, or copied to them by a merge), except
+    what one of their referrals (`others`: as they are now, so another role of the same
+    referral counts) also says, which is attributed to that one instead. On someone merged into
+    them, only a referral that was that person's own before the merge may keep a row. Returns
+    how many were taken back."""
     tree = _merge_tree(session, person_id)
     rows: list[PersonAlias | PersonDob | PersonIdentifier] = []
     rows += session.scalars(
@@ -447,9 +450,15 @@ def withdraw_variants(
             PersonIdentifier.person_id.in_(tree), PersonIdentifier.referral_id == referral_id
         )
     )
+    own: dict[int, set[int]] = {}  # a merged-away person's referrals from before their merge
     withdrawn = 0
     for row in rows:
-        also = next((o for o in others if o.referral_id != referral_id and o.says(row)), None)
+        allowed = others
+        if row.person_id != person_id:
+            if row.person_id not in own:
+                own[row.person_id] = _referrals_before_merge(session, row.person_id)
+            allowed = [o for o in others if o.referral_id in own[row.person_id]]
+        also = next((o for o in allowed if o.says(row)), None)
         if also is not None:
             row.referral_id = also.referral_id
         else:
@@ -457,6 +466,64 @@ def withdraw_variants(
             withdrawn += 1
     session.flush()
     return withdrawn
+
+
+def _referrals_before_merge(session: Session, merged_id: int) -> set[int]:
+    """The referrals that named someone (as victim or perpetrator) when they were merged."""
+    record = session.scalar(
+        select(PersonMerge).where(
+            PersonMerge.merged_id == merged_id, PersonMerge.undone_at.is_(None)
+        )
+    )
+    if record is None:
+        return set()
+    found = set(record.moved.get("victim_of", []))
+    rows = record.moved.get("perpetrator_rows", [])
+    if rows:
+        found.update(
+            session.scalars(
+                select(ReferralPerpetrator.referral_id).where(ReferralPerpetrator.id.in_(rows))
+            )
+        )
+    return found
+
+
+def what_is_said_of(session: Session, person_id: int) -> list[WhatWasSaid]:
+    """How each referral naming this person now (as victim or perpetrator) wrote them."""
+    said = [
+        WhatWasSaid(rid, first, last, dob, unpacked(ids))
+        for rid, first, last, dob, ids in session.execute(
+            select(
+                Referral.id,
+                Referral.victim_first_name,
+                Referral.victim_last_name,
+                Referral.victim_dob,
+                Referral.victim_identifiers,
+            ).where(Referral.victim_id == person_id)
+        )
+    ]
+    said += [
+        WhatWasSaid(rid, first, last, dob, unpacked(ids))
+        for rid, first, last, dob, ids in session.execute(
+            select(
+                ReferralPerpetrator.referral_id,
+                ReferralPerpetrator.first_name,
+                ReferralPerpetrator.last_name,
+                ReferralPerpetrator.dob,
+                ReferralPerpetrator.identifiers,
+            ).where(ReferralPerpetrator.person_id == person_id)
+        )
+    ]
+    return sorted(said, key=lambda s: s.referral_id)
+
+
+def move_what_was_said(
+    session: Session, said: WhatWasSaid, from_person: int, to_person: int
+) -> None:
+    """A referral role now names `to_person` instead of `from_person` (already pointed there):
+    what it said of them goes along."""
+    withdraw_variants(session, from_person, said.referral_id, what_is_said_of(session, from_person))
+    note_what_was_said(session, to_person, said)
 
 
 def queue_reviews(
@@ -641,6 +708,7 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
         "dobs_added": [],
         "identifiers_added": [],
     }
+    said = what_is_said_of(session, merged_id)  # (before their referrals move)
     session.execute(
         update(Referral).where(Referral.victim_id == merged_id).values(victim_id=kept_id)
     )
@@ -652,10 +720,19 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
     session.execute(
         update(ReferralChild).where(ReferralChild.person_id == merged_id).values(person_id=kept_id)
     )
-    # The merged person's names and DOBs become the kept person's aliases and alternatives.
     # The merged person's names and DOBs become the kept person's aliases and alternatives;
-    # copies keep the referral that said them, so relinking that referral takes them back too.
-    names: dict[tuple[str, str], int | None] = {(merged.first_name, merged.last_name): None}
+    # copies keep the referral that said them (for their own name and DOB, the first of their
+    # referrals that says it), so relinking that referral takes them back too.
+    names: dict[tuple[str, str], int | None] = {
+        (merged.first_name, merged.last_name): next(
+            (
+                w.referral_id
+                for w in said
+                if (w.first_name, w.last_name) == (merged.first_name, merged.last_name)
+            ),
+            None,
+        )
+    }
     for a in session.scalars(
         select(PersonAlias).where(PersonAlias.person_id == merged_id).order_by(PersonAlias.id)
     ):
@@ -676,7 +753,9 @@ def _merge(session: Session, actor: Actor, kept_id: int, merged_id: int) -> int:
             session.add(alias)
             session.flush()
             moved["aliases_added"].append(alias.id)
-    dobs: dict[date | None, int | None] = {merged.dob: None}
+    dobs: dict[date | None, int | None] = {
+        merged.dob: next((w.referral_id for w in said if w.dob == merged.dob), None)
+    }
     for d in session.scalars(
         select(PersonDob).where(PersonDob.person_id == merged_id).order_by(PersonDob.id)
     ):
@@ -773,24 +852,25 @@ def unmerge(store: Store, actor: Actor, merge_id: int) -> None:
                 )
                 .values(person_id=merged_id)
             )
-        for alias_id in moved.get("aliases_added", []):
-            alias = session.get(PersonAlias, alias_id)
-            if alias is not None:
-                session.delete(alias)
-        for dob_id in moved.get("dobs_added", []):
-            dob_row = session.get(PersonDob, dob_id)
-            if dob_row is not None:
-                session.delete(dob_row)
-        for identifier_id in moved.get("identifiers_added", []):
-            identifier_row = session.get(PersonIdentifier, identifier_id)
-            if identifier_row is not None:
-                session.delete(identifier_row)
+        copies: list[PersonAlias | PersonDob | PersonIdentifier | None] = [
+            *(session.get(PersonAlias, i) for i in moved.get("aliases_added", [])),
+            *(session.get(PersonDob, i) for i in moved.get("dobs_added", [])),
+            *(session.get(PersonIdentifier, i) for i in moved.get("identifiers_added", [])),
+        ]
+        for row in copies:
+            # (Gone if a relink took it back; ids are never reused.)
+            if row is not None and row.person_id == kept_id:
+                session.delete(row)
         merged = session.get(Person, merged_id)
         assert merged is not None
         merged.merged_into_id = None
         merged.updated_at = utcnow()
         record.undone_at = utcnow()
         session.flush()
+        # What the referrals going back said is taken from the kept person (a relink to them
+        # since the merge noted it there) and noted on the restored one, as a relink would.
+        for said in what_is_said_of(session, merged_id):
+            move_what_was_said(session, said, kept_id, merged_id)
         refresh_person_keys(session.connection(), [kept_id, merged_id])
         refresh_search_of_victims(session.connection(), [kept_id, merged_id])
         recompute_repeats_for_people(session, actor, [kept_id, merged_id])

@@ -963,8 +963,7 @@ def relink_person(
         referral.updated_at = utcnow()
         session.flush()
         if old != person_id:
-            people.withdraw_variants(session, old, referral_id, _what_is_said_of(session, old))
-            people.note_what_was_said(session, person_id, said)
+            people.move_what_was_said(session, said, old, person_id)
         refresh_person_keys(session.connection(), [old, person_id])
         refresh_search_of_victims(session.connection(), [old, person_id])
         recompute_repeats_for_people(session, actor, [old, person_id])
@@ -976,35 +975,6 @@ def relink_person(
             referral_id,
             f"{role} relinked from person {old} to {person_id}",
         )
-
-
-def _what_is_said_of(session: Session, person_id: int) -> list[people.WhatWasSaid]:
-    """How each referral naming this person (as victim or perpetrator) wrote them."""
-    said = [
-        people.WhatWasSaid(rid, first, last, dob, unpacked(ids))
-        for rid, first, last, dob, ids in session.execute(
-            select(
-                Referral.id,
-                Referral.victim_first_name,
-                Referral.victim_last_name,
-                Referral.victim_dob,
-                Referral.victim_identifiers,
-            ).where(Referral.victim_id == person_id)
-        )
-    ]
-    said += [
-        people.WhatWasSaid(rid, first, last, dob, unpacked(ids))
-        for rid, first, last, dob, ids in session.execute(
-            select(
-                ReferralPerpetrator.referral_id,
-                ReferralPerpetrator.first_name,
-                ReferralPerpetrator.last_name,
-                ReferralPerpetrator.dob,
-                ReferralPerpetrator.identifiers,
-            ).where(ReferralPerpetrator.person_id == person_id)
-        )
-    ]
-    return sorted(said, key=lambda s: s.referral_id)
 
 
 def _get(session: Session, referral_id: int) -> Referral:

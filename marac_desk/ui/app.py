@@ -24,7 +24,7 @@ from marac_desk.services.paths import AppConfig, AppPaths
 from marac_desk.services.session import OpenStore
 from marac_desk.ui.dialogs import CreateStoreDialog, UnlockDialog
 from marac_desk.ui.idle import IdleWatcher
-from marac_desk.ui.main_window import MainWindow
+from marac_desk.ui.main_window import LivePlace, MainWindow
 from marac_desk.ui.tasks import Task, TaskContext, TaskRunner
 from marac_desk.ui.widgets import app_icon, safe_error, tr
 
@@ -73,8 +73,8 @@ class AppController(QObject):
         self.create_dialog: CreateStoreDialog | None = None
         self._pending_lock: str | None = None
         # Live meetings a lock closed, to open again at the same page when this store is
-        # unlocked (ids and page numbers only, in memory).
-        self._live_before_lock: tuple[Path, list[tuple[int, int]]] | None = None
+        # unlocked (ids only, in memory).
+        self._live_before_lock: tuple[Path, list[LivePlace]] | None = None
         self._switching = False
         self._shut_down = False
 
@@ -229,10 +229,10 @@ class AppController(QObject):
         self.window = window
         self._apply_settings(settings.get_all(opened.store))
         window.show()
+        self.idle.start()  # first: whatever happens below, the idle lock is on
         resume, self._live_before_lock = self._live_before_lock, None
         if resume is not None and resume[0] == opened.store.path:
             window.resume_live_meetings(resume[1])
-        self.idle.start()
         self.window_opened.emit(window)
         return window
 

@@ -41,6 +41,9 @@ from marac_desk.ui.settings_view import SettingsView
 from marac_desk.ui.tasks import TaskRunner
 from marac_desk.ui.widgets import MUTED_COLOUR, app_icon, name_unnamed_buttons, named
 
+# A live meeting's place: the meeting and the page shown ("case" and its id, "opening"…).
+LivePlace = tuple[int, tuple[str, int | None]]
+
 
 @dataclass(frozen=True)
 class AreaSpec:
@@ -342,17 +345,22 @@ class MainWindow(QMainWindow):
         name_unnamed_buttons(box)
         box.open()
 
-    def live_meetings(self) -> list[tuple[int, int]]:
-        """The live meetings open, each with the page it shows (meeting id, page index): what
-        to open again once the coordinator unlocks after a lock."""
+    def live_meetings(self) -> list[LivePlace]:
+        """The live meetings open, each with the page it shows (meeting id, page): what to open
+        again once the coordinator unlocks after a lock."""
         view = self.areas.get("meetings")
         if not isinstance(view, MeetingsView):
             return []
-        return [(meeting_id, live.current) for meeting_id, live in view.live_windows.items()]
+        return [
+            (meeting_id, live.entries[live.current])
+            for meeting_id, live in view.live_windows.items()
+            if live.current >= 0
+        ]
 
-    def resume_live_meetings(self, open_before: list[tuple[int, int]]) -> None:
-        """Open the live meetings a lock closed, at the page each was on (everything typed was
-        saved as it was typed, or when the lock closed them)."""
+    def resume_live_meetings(self, open_before: list[LivePlace]) -> None:
+        """Open the live meetings a lock closed, at the page each was on — the same case, even
+        if the agenda changed meanwhile (everything typed was saved as it was typed, or when
+        the lock closed them)."""
         view = self.areas.get("meetings")
         if not isinstance(view, MeetingsView):
             return
@@ -361,7 +369,8 @@ class MainWindow(QMainWindow):
                 live = view.open_live_meeting(meeting_id)
             except ValueError:
                 continue  # the meeting is gone (another coordinator's change): nothing to show
-            live.go(page, focus=True)
+            if page in live.entries:
+                live.go(live.entries.index(page), focus=True)
 
     @property
     def is_disposed(self) -> bool:

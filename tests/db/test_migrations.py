@@ -117,3 +117,58 @@ def test_an_older_store_is_backed_up_then_upgraded_with_keys_for_its_people(
     assert raw_query(backups[0], PASSPHRASE, "SELECT version_num FROM alembic_version") == [
         ("0001_schema_v1",)
     ]
+
+
+def test_schema_8_down_and_up_again_keeps_every_row(open_store: OpenStore, store_path) -> None:
+    """Provenance columns come and go without touching anything else: no table that others
+    hang off is rebuilt (a rebuild of `referrals` would cascade to its perpetrators, children
+    and risk assessments, or fail on its meeting cases), and the rebuilt variant tables keep
+    every row and never reuse an id."""
+    from alembic import command
+    from alembic.config import Config
+    from conftest import PASSPHRASE
+
+    from marac_desk.db.store import Store
+    from marac_desk.services import demo
+
+    demo.generate_demo_data(open_store, referrals=60, seed=3)
+    store = open_store.store
+
+    def counts(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        names = conn.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        )
+        return {
+            name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for (name,) in names
+        }
+
+    with store.engine.connect() as conn:
+        before = counts(conn)
+    assert before["referral_perpetrators"] and before["meeting_cases"]
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrate._MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007_person_identifiers")
+        assert counts(conn) == before
+        assert "victim_identifiers" not in {
+            c[1] for c in conn.execute(text("PRAGMA table_info(referrals)"))
+        }
+    store.close()
+
+    reopened = Store.unlock(store_path, PASSPHRASE)  # upgraded again on the way in
+    try:
+        with reopened.engine.connect() as conn:
+            assert counts(conn) == before
+            for table in ("person_aliases", "person_dobs", "person_identifiers"):
+                sql = conn.execute(
+                    text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}
+                ).scalar_one()
+                assert "AUTOINCREMENT" in sql, table
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
+        assert diff == []
+    finally:
+        reopened.close()

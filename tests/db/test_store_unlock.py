@@ -301,3 +301,13 @@ def test_unlocking_and_locking_leaves_no_files_beside_the_store(closed_store: Pa
     with Store.unlock(closed_store, PASSPHRASE) as store:
         users.list_profiles(store)
     assert sorted(p.name for p in closed_store.parent.iterdir()) == expected
+
+
+def test_an_sqlcipher_on_too_old_an_sqlite_is_named_not_half_used(
+    closed_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module.sqlcipher3, "sqlite_version_info", (3, 43, 2))
+    before = closed_store.read_bytes()
+    with pytest.raises(errors.StoreError, match=r"SQLite 3\.44\.0 or later"):
+        Store.unlock(closed_store, PASSPHRASE)
+    assert closed_store.read_bytes() == before

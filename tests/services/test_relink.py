@@ -187,3 +187,136 @@ def test_relinking_after_a_merge_survives_its_undoing(open_store: OpenStore) -> 
     assert nothing(open_store, merged.victim_id)
     assert ("nhs:9434765919", said.id) in variants(open_store, stranger.victim_id)["identifiers"]
     assert audit.verify(store).ok
+
+
+def test_relinking_one_role_keeps_what_another_role_of_the_referral_says(
+    open_store: OpenStore,
+) -> None:
+    """The victim and (wrongly) a perpetrator of one referral were linked to the same person:
+    relinking the perpetrator leaves what the victim side said."""
+    store, actor = open_store.store, open_store.actor
+    sarah = save(open_store, date(2026, 1, 5), SARAH)
+    p = sarah.victim_id
+    other = save(open_store, date(2026, 2, 1), PersonInput("Amy", "Cole", None), DEAN)
+    as_perp = PerpetratorInput(
+        "Sarah", "Jonez", date(1991, 1, 1), person_id=p, decided=True, agency_person_id="NT 9"
+    )
+    r = save(open_store, date(2026, 3, 1), replace(SARA, person_id=p, decided=True), as_perp)
+    row_id = referrals.get_referral(store, r.id).perpetrators[0].row_id
+    referrals.relink_person(
+        store, actor, r.id, role="perpetrator", row_id=row_id, person_id=other.perpetrator_ids[0]
+    )
+    assert variants(open_store, p) == {
+        "aliases": {("Sara", "Jonas", r.id)},
+        "dobs": {(date(1990, 12, 4), r.id)},
+        "identifiers": {("nhs:9434765919", r.id)},
+    }
+    moved = variants(open_store, other.perpetrator_ids[0])
+    assert moved["identifiers"] == {("ref:NT9", r.id)}
+
+
+def test_relinking_one_of_two_perpetrator_rows_keeps_the_others(open_store: OpenStore) -> None:
+    store, actor = open_store.store, open_store.actor
+    first = save(open_store, date(2026, 1, 5), SARAH)
+    karl = first.perpetrator_ids[0]
+    other = save(open_store, date(2026, 2, 1), PersonInput("Amy", "Cole", None), DEAN)
+    carl = replace(KARL, first_name="Carl", person_id=karl, decided=True, agency_person_id="NT 1")
+    kar1 = replace(KARL, first_name="Kar1", person_id=karl, decided=True, agency_person_id="NT 2")
+    r = save(open_store, date(2026, 3, 1), PersonInput("Amy", "Cole", None), carl, kar1)
+    rows = referrals.get_referral(store, r.id).perpetrators
+    referrals.relink_person(
+        store,
+        actor,
+        r.id,
+        role="perpetrator",
+        row_id=rows[1].row_id,
+        person_id=other.perpetrator_ids[0],
+    )
+    left = variants(open_store, karl)
+    assert left["aliases"] == {("Carl", "Dunn", r.id)}
+    assert left["identifiers"] == {("ref:NT1", r.id)}
+
+
+def test_undoing_a_merge_never_deletes_rows_made_since(open_store: OpenStore) -> None:
+    """A relink deletes the merge's copies; rows noted afterwards (on the right person, or on
+    anyone) must survive undoing the merge (ids are never reused)."""
+    store, actor = open_store.store, open_store.actor
+    kept = save(open_store, date(2026, 1, 5), SARAH)
+    merged = save(open_store, date(2026, 2, 1), PersonInput("Sarah", "Jonas", None), DEAN)
+    said = save(
+        open_store, date(2026, 3, 1), replace(SARA, person_id=merged.victim_id, decided=True), DEAN
+    )
+    merge_id = people.merge_people(store, actor, kept.victim_id, merged.victim_id)
+    stranger = save(open_store, date(2026, 4, 1), PersonInput("Zoe", "Quinn", None), KARL)
+    referrals.relink_person(store, actor, said.id, role="victim", person_id=stranger.victim_id)
+    amy = save(open_store, date(2026, 5, 1), PersonInput("Amy", "Cole", date(1980, 1, 1)), KARL)
+    aimee = PersonInput(
+        "Aimee",
+        "Cole",
+        date(1980, 1, 2),
+        person_id=amy.victim_id,
+        decided=True,
+        nhs_number="401 023 2137",
+    )
+    save(open_store, date(2026, 6, 1), aimee, KARL)
+    amy_before = variants(open_store, amy.victim_id)
+    stranger_before = variants(open_store, stranger.victim_id)
+    assert ("Sara", "Jonas", said.id) in stranger_before["aliases"]
+
+    people.unmerge(store, actor, merge_id)
+    assert variants(open_store, amy.victim_id) == amy_before
+    assert variants(open_store, stranger.victim_id) == stranger_before
+
+
+def test_undoing_a_merge_after_relinking_away_and_back(open_store: OpenStore) -> None:
+    store, actor = open_store.store, open_store.actor
+    kept = save(open_store, date(2026, 1, 5), SARAH)
+    merged = save(open_store, date(2026, 2, 1), PersonInput("Sarah", "Jonas", None), DEAN)
+    said = save(
+        open_store, date(2026, 3, 1), replace(SARA, person_id=merged.victim_id, decided=True), DEAN
+    )
+    merge_id = people.merge_people(store, actor, kept.victim_id, merged.victim_id)
+    stranger = save(open_store, date(2026, 4, 1), PersonInput("Zoe", "Quinn", None), KARL)
+    referrals.relink_person(store, actor, said.id, role="victim", person_id=stranger.victim_id)
+    referrals.relink_person(store, actor, said.id, role="victim", person_id=kept.victim_id)
+    people.unmerge(store, actor, merge_id)
+    # The referral names the restored person again: what it said is with her, not the kept one.
+    assert referrals.get_referral(store, said.id).victim.person_id == merged.victim_id
+    assert nothing(open_store, kept.victim_id)
+    assert variants(open_store, merged.victim_id) == {
+        "aliases": {("Sara", "Jonas", said.id)},
+        "dobs": {(date(1990, 12, 4), said.id)},
+        "identifiers": {("nhs:9434765919", said.id)},
+    }
+    assert nothing(open_store, stranger.victim_id)
+
+
+def test_a_merged_person_keeps_only_what_their_own_referrals_said(open_store: OpenStore) -> None:
+    store, actor = open_store.store, open_store.actor
+    kept = save(open_store, date(2026, 1, 5), SARAH)
+    merged = save(open_store, date(2026, 2, 1), replace(SARAH, decided=True), DEAN)
+    m, k = merged.victim_id, kept.victim_id
+    # One referral of each says Sara Jonas, 4/12/1990 and the NHS number.
+    rm = save(open_store, date(2026, 3, 1), replace(SARA, person_id=m, decided=True), DEAN)
+    save(open_store, date(2026, 3, 2), replace(SARA, person_id=k, decided=True), DEAN)
+    merge_id = people.merge_people(store, actor, k, m)
+    stranger = save(open_store, date(2026, 4, 1), PersonInput("Zoe", "Quinn", None), KARL)
+    referrals.relink_person(store, actor, rm.id, role="victim", person_id=stranger.victim_id)
+    people.unmerge(store, actor, merge_id)
+    # Her one referral left says Sarah Jones, 12/4/1990, as her own record does.
+    assert nothing(open_store, m)
+
+
+def test_a_review_merge_then_a_relink_takes_the_new_persons_name_back(
+    open_store: OpenStore,
+) -> None:
+    """The referral made a new person, the review said "same person" (merge), and later the
+    referral turns out to be about someone else: her name and DOB leave the kept person."""
+    store, actor = open_store.store, open_store.actor
+    kept = save(open_store, date(2026, 1, 5), SARAH)
+    mistake = save(open_store, date(2026, 2, 1), SARA, DEAN)
+    people.merge_people(store, actor, kept.victim_id, mistake.victim_id)
+    assert variants(open_store, kept.victim_id)["aliases"] == {("Sara", "Jonas", mistake.id)}
+    stranger = save(open_store, date(2026, 4, 1), PersonInput("Zoe", "Quinn", None), KARL)
+    referrals.relink_person(store, actor, mistake.id, role="victim", person_id=stranger.victim_id)
+    assert nothing(open_store, kept.victim_id)

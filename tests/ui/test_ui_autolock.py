@@ -163,8 +163,8 @@ def test_a_live_meeting_closed_by_the_lock_opens_again_where_it_was(
     second = unlock_through_dialog(qtbot, controller)
     again = second.areas["meetings"].live_windows[setup.meeting_id]
     assert again is not live and again.isVisible()
+    assert again.entries[again.current] == ("case", setup.repeat_case)
     assert again.current == page
-    assert again.entries[page] == ("case", setup.repeat_case)
     sheet = meetings.get_case_sheet(second.opened.store, setup.repeat_case)
     assert sheet.victim_voice == "She wants to stay in her home."
     again.close_now()
