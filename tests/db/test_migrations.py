@@ -172,3 +172,58 @@ def test_schema_8_down_and_up_again_keeps_every_row(open_store: OpenStore, store
         assert diff == []
     finally:
         reopened.close()
+
+
+def test_schema_8_attributes_older_spellings_and_dates_of_birth(
+    open_store: OpenStore, store_path
+) -> None:
+    """A store from before schema 8 has spellings and dates of birth that linked referrals
+    added, with no record of which: the upgrade finds the referral that says each one."""
+    from datetime import date
+
+    from alembic import command
+    from alembic.config import Config
+    from conftest import PASSPHRASE
+
+    from marac_desk.db.store import Store
+    from marac_desk.services import referrals
+
+    def save(on: date, victim: referrals.PersonInput):  # type: ignore[no-untyped-def]
+        inp = referrals.ReferralInput(
+            referral_date=on,
+            referring_agency="Police",
+            victim=victim,
+            perpetrators=(referrals.PerpetratorInput("Karl", "Dunn", date(1988, 1, 1)),),
+            crit_visible_high_risk=True,
+        )
+        return referrals.create_referral(
+            open_store.store, open_store.actor, inp, today=date(2026, 11, 20)
+        )
+
+    first = save(date(2026, 1, 5), referrals.PersonInput("Sarah", "Jones", date(1990, 4, 12)))
+    linked = referrals.PersonInput(
+        "Sara", "Jonas", date(1990, 12, 4), person_id=first.victim_id, decided=True
+    )
+    second = save(date(2026, 2, 1), linked)
+    save(date(2026, 3, 1), linked)  # says the same again: the first to say it is recorded
+
+    provenance = (
+        "SELECT 'alias', first_name || ' ' || last_name, referral_id FROM person_aliases "
+        "UNION ALL SELECT 'dob', dob, referral_id FROM person_dobs ORDER BY 1, 2"
+    )
+    with open_store.store.engine.connect() as conn:
+        before = conn.execute(text(provenance)).all()
+    assert before == [("alias", "Sara Jonas", second.id), ("dob", "1990-12-04", second.id)]
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrate._MIGRATIONS))
+    with open_store.store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007_person_identifiers")
+    open_store.store.close()
+    reopened = Store.unlock(store_path, PASSPHRASE)
+    try:
+        with reopened.engine.connect() as conn:
+            assert conn.execute(text(provenance)).all() == before
+    finally:
+        reopened.close()
