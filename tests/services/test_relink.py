@@ -58,6 +58,18 @@ def nothing(opened: OpenStore, person_id: int) -> bool:
     return not any(variants(opened, person_id).values())
 
 
+def said_of_a_merged_person(opened: OpenStore):  # type: ignore[no-untyped-def]
+    """Sarah Jones (kept); Sarah Jonas (merged into her), whose later referral `said` Sara
+    Jonas, 4/12/1990 and an NHS number. Returns (kept, merged, said, merge id)."""
+    kept = save(opened, date(2026, 1, 5), SARAH)
+    merged = save(opened, date(2026, 2, 1), PersonInput("Sarah", "Jonas", None), DEAN)
+    said = save(
+        opened, date(2026, 3, 1), replace(SARA, person_id=merged.victim_id, decided=True), DEAN
+    )
+    merge_id = people.merge_people(opened.store, opened.actor, kept.victim_id, merged.victim_id)
+    return kept, merged, said, merge_id
+
+
 def test_a_wrong_link_leaves_nothing_on_the_wrong_person(open_store: OpenStore) -> None:
     sarah = save(open_store, date(2026, 1, 5), SARAH)
     other = save(open_store, date(2026, 2, 1), PersonInput("Sara", "Jonas", None), DEAN)
@@ -165,12 +177,7 @@ def test_a_new_person_made_by_mistake_gives_up_the_referrals_identifier(
 
 def test_relinking_after_a_merge_survives_its_undoing(open_store: OpenStore) -> None:
     store, actor = open_store.store, open_store.actor
-    kept = save(open_store, date(2026, 1, 5), SARAH)
-    merged = save(open_store, date(2026, 2, 1), PersonInput("Sarah", "Jonas", None), DEAN)
-    said = save(
-        open_store, date(2026, 3, 1), replace(SARA, person_id=merged.victim_id, decided=True), DEAN
-    )
-    merge_id = people.merge_people(store, actor, kept.victim_id, merged.victim_id)
+    kept, merged, said, merge_id = said_of_a_merged_person(open_store)
     # Merged: the kept person holds copies, and the referral now names her.
     assert ("nhs:9434765919", said.id) in variants(open_store, kept.victim_id)["identifiers"]
     stranger = save(open_store, date(2026, 4, 1), PersonInput("Sara", "Jonas", None), KARL)
@@ -241,12 +248,7 @@ def test_undoing_a_merge_never_deletes_rows_made_since(open_store: OpenStore) ->
     """A relink deletes the merge's copies; rows noted afterwards (on the right person, or on
     anyone) must survive undoing the merge (ids are never reused)."""
     store, actor = open_store.store, open_store.actor
-    kept = save(open_store, date(2026, 1, 5), SARAH)
-    merged = save(open_store, date(2026, 2, 1), PersonInput("Sarah", "Jonas", None), DEAN)
-    said = save(
-        open_store, date(2026, 3, 1), replace(SARA, person_id=merged.victim_id, decided=True), DEAN
-    )
-    merge_id = people.merge_people(store, actor, kept.victim_id, merged.victim_id)
+    _kept, _merged, said, merge_id = said_of_a_merged_person(open_store)
     stranger = save(open_store, date(2026, 4, 1), PersonInput("Zoe", "Quinn", None), KARL)
     referrals.relink_person(store, actor, said.id, role="victim", person_id=stranger.victim_id)
     amy = save(open_store, date(2026, 5, 1), PersonInput("Amy", "Cole", date(1980, 1, 1)), KARL)
@@ -270,12 +272,7 @@ def test_undoing_a_merge_never_deletes_rows_made_since(open_store: OpenStore) ->
 
 def test_undoing_a_merge_after_relinking_away_and_back(open_store: OpenStore) -> None:
     store, actor = open_store.store, open_store.actor
-    kept = save(open_store, date(2026, 1, 5), SARAH)
-    merged = save(open_store, date(2026, 2, 1), PersonInput("Sarah", "Jonas", None), DEAN)
-    said = save(
-        open_store, date(2026, 3, 1), replace(SARA, person_id=merged.victim_id, decided=True), DEAN
-    )
-    merge_id = people.merge_people(store, actor, kept.victim_id, merged.victim_id)
+    kept, merged, said, merge_id = said_of_a_merged_person(open_store)
     stranger = save(open_store, date(2026, 4, 1), PersonInput("Zoe", "Quinn", None), KARL)
     referrals.relink_person(store, actor, said.id, role="victim", person_id=stranger.victim_id)
     referrals.relink_person(store, actor, said.id, role="victim", person_id=kept.victim_id)
