@@ -394,6 +394,11 @@ class WhatWasSaid:
     last_name: str
     dob: date | None
     identifiers: tuple[str, ...]
+    perpetrator_row: int | None = None  # which role: a perpetrator row, or (None) the victim
+
+    @property
+    def role(self) -> tuple[int, int | None]:
+        return self.referral_id, self.perpetrator_row
 
     def says(self, row: PersonAlias | PersonDob | PersonIdentifier) -> bool:
         if isinstance(row, PersonAlias):
@@ -413,6 +418,22 @@ def note_what_was_said(session: Session, person_id: int, said: WhatWasSaid) -> N
         identifiers=said.identifiers,
         referral_id=said.referral_id,
     )
+
+
+def live_person_id(session: Session, person_id: int) -> int | None:
+    """Who a person is now: themselves, or whoever they were merged into (through any number
+    of merges); None when there is no such person."""
+    seen: set[int] = set()
+    current: int | None = person_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        person = session.get(Person, current)
+        if person is None:
+            return None
+        if person.merged_into_id is None:
+            return person.id
+        current = person.merged_into_id
+    raise ValueError("People merged into each other in a loop.")
 
 
 def _merge_tree(session: Session, person_id: int) -> list[int]:
@@ -450,26 +471,35 @@ def withdraw_variants(
             PersonIdentifier.person_id.in_(tree), PersonIdentifier.referral_id == referral_id
         )
     )
-    own: dict[int, set[int]] = {}  # a merged-away person's referrals from before their merge
+    own: dict[int, set[tuple[int, int | None]]] = {}  # merged-away people's own roles
     withdrawn = 0
     for row in rows:
         allowed = others
         if row.person_id != person_id:
             if row.person_id not in own:
-                own[row.person_id] = _referrals_before_merge(session, row.person_id)
-            allowed = [o for o in others if o.referral_id in own[row.person_id]]
-        also = next((o for o in allowed if o.says(row)), None)
-        if also is not None:
-            row.referral_id = also.referral_id
-        else:
+                own[row.person_id] = _roles_before_merge(session, row.person_id)
+            allowed = [o for o in others if o.role in own[row.person_id]]
+        if not _still_said(row, allowed):
             session.delete(row)
             withdrawn += 1
     session.flush()
     return withdrawn
 
 
-def _referrals_before_merge(session: Session, merged_id: int) -> set[int]:
-    """The referrals that named someone (as victim or perpetrator) when they were merged."""
+def _still_said(row: PersonAlias | PersonDob | PersonIdentifier, by: Sequence[WhatWasSaid]) -> bool:
+    """Whether one of these roles says what the row holds; if so the row is attributed to its
+    own referral when that still says it (another role), else to the earliest that does."""
+    saying = [o for o in by if o.says(row)]
+    if not saying:
+        return False
+    if all(o.referral_id != row.referral_id for o in saying):
+        row.referral_id = saying[0].referral_id
+    return True
+
+
+def _roles_before_merge(session: Session, merged_id: int) -> set[tuple[int, int | None]]:
+    """The roles (referral, perpetrator row or None for the victim) that named someone when
+    they were merged."""
     record = session.scalar(
         select(PersonMerge).where(
             PersonMerge.merged_id == merged_id, PersonMerge.undone_at.is_(None)
@@ -477,12 +507,15 @@ def _referrals_before_merge(session: Session, merged_id: int) -> set[int]:
     )
     if record is None:
         return set()
-    found = set(record.moved.get("victim_of", []))
+    found: set[tuple[int, int | None]] = {(rid, None) for rid in record.moved.get("victim_of", [])}
     rows = record.moved.get("perpetrator_rows", [])
     if rows:
         found.update(
-            session.scalars(
-                select(ReferralPerpetrator.referral_id).where(ReferralPerpetrator.id.in_(rows))
+            (rid, row_id)
+            for rid, row_id in session.execute(
+                select(ReferralPerpetrator.referral_id, ReferralPerpetrator.id).where(
+                    ReferralPerpetrator.id.in_(rows)
+                )
             )
         )
     return found
@@ -503,18 +536,19 @@ def what_is_said_of(session: Session, person_id: int) -> list[WhatWasSaid]:
         )
     ]
     said += [
-        WhatWasSaid(rid, first, last, dob, unpacked(ids))
-        for rid, first, last, dob, ids in session.execute(
+        WhatWasSaid(rid, first, last, dob, unpacked(ids), row_id)
+        for rid, first, last, dob, ids, row_id in session.execute(
             select(
                 ReferralPerpetrator.referral_id,
                 ReferralPerpetrator.first_name,
                 ReferralPerpetrator.last_name,
                 ReferralPerpetrator.dob,
                 ReferralPerpetrator.identifiers,
+                ReferralPerpetrator.id,
             ).where(ReferralPerpetrator.person_id == person_id)
         )
     ]
-    return sorted(said, key=lambda s: s.referral_id)
+    return sorted(said, key=lambda s: (s.referral_id, s.perpetrator_row or 0))
 
 
 def move_what_was_said(
@@ -857,9 +891,12 @@ def unmerge(store: Store, actor: Actor, merge_id: int) -> None:
             *(session.get(PersonDob, i) for i in moved.get("dobs_added", [])),
             *(session.get(PersonIdentifier, i) for i in moved.get("identifiers_added", [])),
         ]
+        # A copy stays only if a referral still naming the kept person says it (one linked to
+        # them after the merge found it known and noted nothing). (A copy is gone if a relink
+        # took it back; ids are never reused.)
+        staying = what_is_said_of(session, kept_id)
         for row in copies:
-            # (Gone if a relink took it back; ids are never reused.)
-            if row is not None and row.person_id == kept_id:
+            if row is not None and row.person_id == kept_id and not _still_said(row, staying):
                 session.delete(row)
         merged = session.get(Person, merged_id)
         assert merged is not None

@@ -32,7 +32,6 @@ from marac_desk.db.models import (
     Action,
     Agency,
     Panel,
-    Person,
     Referral,
     ReferralChild,
     ReferralPerpetrator,
@@ -563,10 +562,10 @@ def linked_person(session: Session, person: PersonInput) -> int | None:
     """The live person the coordinator linked `person` to, if any."""
     if person.person_id is None:
         return None
-    exists = session.get(Person, person.person_id)
-    if exists is None:
+    live = people.live_person_id(session, person.person_id)
+    if live is None:
         raise ReferralRejected([rules.Problem("person", "The linked person no longer exists.")])
-    return exists.merged_into_id or exists.id
+    return live
 
 
 def _choose_in_session(
@@ -936,10 +935,10 @@ def relink_person(
     too, and noted on the person it names now."""
     with store.write() as session:
         referral = _get(session, referral_id)
-        target = session.get(Person, person_id)
-        if target is None:
+        live = people.live_person_id(session, person_id)
+        if live is None:
             raise ValueError("That person does not exist.")
-        person_id = target.merged_into_id or target.id
+        person_id = live
         if role == "victim":
             old = referral.victim_id
             referral.victim_id = person_id
@@ -958,7 +957,12 @@ def relink_person(
             old = row.person_id
             row.person_id = person_id
             said = people.WhatWasSaid(
-                referral_id, row.first_name, row.last_name, row.dob, unpacked(row.identifiers)
+                referral_id,
+                row.first_name,
+                row.last_name,
+                row.dob,
+                unpacked(row.identifiers),
+                row.id,
             )
         referral.updated_at = utcnow()
         session.flush()
