@@ -453,9 +453,9 @@ def withdraw_variants(
     """The referral (in one of its roles) no longer names this person: take back the aliases,
     alternative DOBs and identifiers it added (on them, or copied to them by a merge), except
     what one of their referrals (`others`: as they are now, so another role of the same
-    referral counts) also says, which is attributed to that one instead. On someone merged into
-    them, only a referral that was that person's own before the merge may keep a row. Returns
-    how many were taken back."""
+    referral counts) also says (`_still_said` decides which referral then owns it). On someone
+    merged into them, only a role that named that person before the merge may keep a row.
+    Returns how many were taken back."""
     tree = _merge_tree(session, person_id)
     rows: list[PersonAlias | PersonDob | PersonIdentifier] = []
     rows += session.scalars(
